@@ -1,0 +1,182 @@
+"""Change logging: who changed which object, when, from where, with before/after values.
+
+Models opt in with `register(Model)`.  Each instance remembers the values it was
+loaded with, and the post_save/post_delete signals write one AuditEntry with
+the fields that differ.  Signals carry only this audit context, never domain
+flow.  The actor and address come from the current `audit_context`: the web
+middleware opens one per request, and tasks and commands open their own.
+Bulk writes (the importer) bypass signals and call `record_many` themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models.signals import post_delete, post_init, post_save
+
+from accounts.models import AuditAction, AuditEntry
+
+
+@dataclass
+class AuditContext:
+    actor: Any = None
+    request: Any = None
+    source: str = "system"
+    remote_addr: str | None = None
+
+    def resolve_actor(self) -> Any:
+        # For token-authenticated API calls the user is only known once DRF has
+        # authenticated the request, which it writes back onto the HttpRequest.
+        if self.actor is None and self.request is not None:
+            user = getattr(self.request, "user", None)
+            if user is not None and user.is_authenticated:
+                return user
+        return self.actor
+
+
+_context: ContextVar[AuditContext | None] = ContextVar("audit_context", default=None)
+
+
+@contextmanager
+def audit_context(
+    *, actor: Any = None, request: Any = None, source: str = "system", remote_addr: str | None = None
+) -> Iterator[AuditContext]:
+    ctx = AuditContext(actor=actor, request=request, source=source, remote_addr=remote_addr)
+    token = _context.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _context.reset(token)
+
+
+def current_context() -> AuditContext:
+    return _context.get() or AuditContext()
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _raw_values(instance: models.Model, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    skip = set(exclude)
+    return {
+        f.attname: getattr(instance, f.attname)
+        for f in instance._meta.concrete_fields
+        if f.attname not in skip and f.name not in skip
+    }
+
+
+def snapshot(instance: models.Model, exclude: Iterable[str] = ()) -> dict[str, Any]:
+    """The instance's field values as JSON-ready data."""
+    return _jsonable(_raw_values(instance, exclude))  # type: ignore[no-any-return]
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def _district_id(instance: models.Model) -> int | None:
+    path = getattr(type(instance), "district_path", None)
+    if not path:
+        return None
+    obj: Any = instance
+    parts = path.split("__")
+    for part in parts[:-1]:
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return getattr(obj, f"{parts[-1]}_id", None)
+
+
+def _entry(
+    action: str,
+    instance: models.Model | None,
+    *,
+    changes: dict[str, Any] | None = None,
+    object_repr: str | None = None,
+    actor: Any = None,
+    ctx: AuditContext | None = None,
+) -> AuditEntry:
+    ctx = ctx or current_context()
+    who = actor if actor is not None else ctx.resolve_actor()
+    addr = ctx.remote_addr
+    return AuditEntry(
+        actor=who if getattr(who, "pk", None) else None,
+        actor_name=getattr(who, "username", "") or ctx.source,
+        action=action,
+        content_type=ContentType.objects.get_for_model(type(instance)) if instance is not None else None,
+        object_id=str(instance.pk) if instance is not None else "",
+        object_repr=(object_repr if object_repr is not None else str(instance) if instance is not None else "")[:255],
+        district_id=_district_id(instance) if instance is not None else None,
+        changes=changes or {},
+        remote_addr=addr,
+        source=ctx.source,
+    )
+
+
+def record(
+    action: str,
+    instance: models.Model | None = None,
+    *,
+    changes: dict[str, Any] | None = None,
+    object_repr: str | None = None,
+    actor: Any = None,
+) -> AuditEntry:
+    entry = _entry(action, instance, changes=changes, object_repr=object_repr, actor=actor)
+    entry.save()
+    return entry
+
+
+def record_many(action: str, items: Iterable[tuple[models.Model, dict[str, Any]]]) -> int:
+    """One entry per (instance, changes) pair, written in one bulk insert."""
+    ctx = current_context()
+    entries = [_entry(action, obj, changes=changes, ctx=ctx) for obj, changes in items]
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(entries)
+
+
+# --- signal wiring -------------------------------------------------------------------------
+
+_EXCLUDED: dict[type[models.Model], tuple[str, ...]] = {}
+
+
+def _remember(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    # Runs for every loaded row, so it only copies references; JSON conversion waits for a save.
+    instance._audit_before = _raw_values(instance, _EXCLUDED[sender]) if instance.pk else {}  # type: ignore[attr-defined]
+
+
+def _saved(sender: type[models.Model], instance: models.Model, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    if raw:  # fixtures loaded with loaddata
+        return
+    after = snapshot(instance, _EXCLUDED[sender])
+    before = {} if created else _jsonable(getattr(instance, "_audit_before", {}))
+    changes = diff(before, after)
+    if changes or created:
+        record(AuditAction.CREATE if created else AuditAction.UPDATE, instance, changes=changes)
+    instance._audit_before = _raw_values(instance, _EXCLUDED[sender])  # type: ignore[attr-defined]
+
+
+def _deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    before = _jsonable(getattr(instance, "_audit_before", {}) or _raw_values(instance, _EXCLUDED[sender]))
+    record(AuditAction.DELETE, instance, changes={k: [v, None] for k, v in before.items()})
+
+
+def register(model: type[models.Model], exclude: Iterable[str] = ("created_at", "updated_at")) -> None:
+    _EXCLUDED[model] = tuple(exclude)
+    uid = f"audit-{model._meta.label}"
+    post_init.connect(_remember, sender=model, dispatch_uid=uid, weak=False)
+    post_save.connect(_saved, sender=model, dispatch_uid=uid, weak=False)
+    post_delete.connect(_deleted, sender=model, dispatch_uid=uid, weak=False)
+
+
+def history(instance: models.Model) -> models.QuerySet[AuditEntry]:
+    ct = ContentType.objects.get_for_model(type(instance))
+    return AuditEntry.objects.filter(content_type=ct, object_id=str(instance.pk))

@@ -1,0 +1,153 @@
+"""Users, their role and district, and the append-only audit log.
+
+The role and the district (or jurisdiction, for municipal officials) of a user
+decide everything they can see; see zjtx/access.py for the one place that
+turns them into querysets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from zjtx.access import RestrictedQuerySet
+
+
+class UserQuerySet(RestrictedQuerySet):
+    pass
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    district = models.ForeignKey(
+        "enterprises.District",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text=_("Required for district service staff: the only district they can see."),
+    )
+    jurisdiction = models.ForeignKey(
+        "enterprises.Jurisdiction",
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("For officials, administrators and auditors: the municipality they work for; empty means all."),
+    )
+
+    objects = UserManager()
+
+    # Users are not district data: everyone may see themselves, superusers see all.
+    access_policy = "self"
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="district_staff") | models.Q(district__isnull=False),
+                name="district_staff_has_district",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role="district_staff") | models.Q(district__isnull=True),
+                name="only_district_staff_have_district",
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.DISTRICT_STAFF and not self.district_id:
+            raise ValidationError({"district": _("District service staff must belong to a district.")})
+        if self.role != Role.DISTRICT_STAFF and self.district_id:
+            raise ValidationError({"district": _("Only district service staff belong to a district.")})
+        if self.district_id and self.jurisdiction_id and self.district.jurisdiction_id != self.jurisdiction_id:
+            raise ValidationError({"jurisdiction": _("The district is not in this jurisdiction.")})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A district staff user's jurisdiction always follows their district.
+        if self.district_id:
+            self.jurisdiction_id = self.district.jurisdiction_id
+        super().save(*args, **kwargs)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.is_active and self.role in roles)
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    TRANSITION = "transition", _("State transition")
+    IMPORT = "import", _("Import")
+    EXPORT = "export", _("Export")
+    DOWNLOAD = "download", _("Download")
+    LOGIN = "login", _("Login")
+    LOGOUT = "logout", _("Logout")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+
+
+class AuditEntryQuerySet(RestrictedQuerySet):
+    def update(self, **kwargs: Any) -> int:  # noqa: ARG002 - the audit log is append-only
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One thing that happened: who did what to which object, when and from where.
+
+    Rows are never changed; deleting is left to the retention purge, which
+    keeps at least 180 days.
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(_("user name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=255, blank=True)
+    # District of the object when it has one, so the log can be scoped like the data.
+    district = models.ForeignKey(
+        "enterprises.District", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=32, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    access_policy = "audit"
+    district_path = "district"
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only.")

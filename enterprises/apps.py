@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EnterprisesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "enterprises"
+    verbose_name = _("Enterprise registry")
+
+    def ready(self) -> None:
+        from accounts import audit
+        from enterprises import models as m
+
+        for model in (m.Enterprise, m.EnterpriseYearFact, m.Application, m.Certification, m.Tier, m.District):
+            audit.register(model)

@@ -1,0 +1,62 @@
+"""Unified social credit code (统一社会信用代码), GB 32100-2015.
+
+18 characters: registration authority (1), entity type (1), administrative
+division (6, GB/T 2260), organisation code (9) and a check character.  The
+alphabet has 31 characters (no I, O, S, V, Z); position i (1-based) of the
+first 17 carries weight 3^(i-1) mod 31; the check value is 31 - (sum mod 31),
+with 31 written as 0.
+"""
+
+from __future__ import annotations
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
+WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+LENGTH = 18
+
+
+class CreditCodeError(ValueError):
+    """Raised with a message that can be shown to the person who typed the code."""
+
+
+def normalise(raw: str) -> str:
+    """Upper-case and strip the surrounding and inner blanks people paste in."""
+    return "".join(str(raw).split()).upper()
+
+
+def check_character(first17: str) -> str:
+    total = sum(_VALUE[ch] * w for ch, w in zip(first17, WEIGHTS, strict=True))
+    value = 31 - total % 31
+    return ALPHABET[0 if value == 31 else value]
+
+
+def validate(raw: str) -> str:
+    """Return the normalised code, or raise CreditCodeError saying what is wrong."""
+    code = normalise(raw)
+    if len(code) != LENGTH:
+        raise CreditCodeError(f"must be {LENGTH} characters, got {len(code)}")
+    bad = sorted({ch for ch in code if ch not in _VALUE})
+    if bad:
+        raise CreditCodeError(f"contains characters not allowed in a credit code: {' '.join(bad)}")
+    if not code[2:8].isdigit():
+        raise CreditCodeError("positions 3-8 must be the 6-digit administrative division code")
+    expected = check_character(code[:17])
+    if code[17] != expected:
+        raise CreditCodeError(f"check character is {code[17]}, expected {expected}")
+    return code
+
+
+def is_valid(raw: str) -> bool:
+    try:
+        validate(raw)
+    except CreditCodeError:
+        return False
+    return True
+
+
+def make(prefix17: str) -> str:
+    """Complete 17 characters with their check character (for generators and tests)."""
+    body = normalise(prefix17)
+    if len(body) != 17 or any(ch not in _VALUE for ch in body):
+        raise CreditCodeError("need 17 characters of the credit-code alphabet")
+    return body + check_character(body)

@@ -1,0 +1,1 @@
+"""Write operations of the enterprise registry, one function per use case."""

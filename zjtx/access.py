@@ -1,0 +1,165 @@
+"""Who may see and change what: the one place that turns a user into querysets.
+
+Every queryset that reaches a user goes through `restrict(queryset, user, action)`
+(or `Model.objects.restrict(user, action)`): the base API viewset, the web-view
+mixin, the admin and every export call it, and nothing filters by district on
+its own.  Out-of-scope objects are simply absent, so the API answers 404.
+
+Each model names its policy in `access_policy`:
+
+- "district": data that belongs to one district (enterprises and everything
+  hanging off them).  `district_path` says how to reach the district from the
+  model.  District staff see and change only their own district; officials,
+  program admins and auditors read their jurisdiction (all jurisdictions when
+  theirs is empty); officials may change the models that set
+  `officials_may_change` (the municipal steps of the tier lifecycle).
+- "reference": reference data (divisions, industries, tiers, programs).  Every
+  user with a role reads it; program admins change it.
+- "self": user accounts.  Everyone sees only themselves.
+- "audit": the audit log.  Auditors read all of it; others read the entries
+  about objects in their scope; nobody changes it.
+
+Superusers see and change everything.  A user with no role sees nothing.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+from accounts.roles import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CHANGE = "change"
+
+
+def has_any_role(user: User | AnonymousUser | None) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or getattr(user, "role", ""))
+    )
+
+
+def is_role(user: Any, *roles: str) -> bool:
+    return has_any_role(user) and getattr(user, "role", "") in roles
+
+
+def restrict(queryset: models.QuerySet[_M], user: Any, action: str = Action.VIEW) -> models.QuerySet[_M]:
+    action = Action(action)
+    if not has_any_role(user):
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    policy = getattr(queryset.model, "access_policy", None)
+    try:
+        rule = _POLICIES[policy]
+    except KeyError:
+        raise ImproperlyConfigured(f"{queryset.model.__name__} declares no access_policy") from None
+    return rule(queryset, user, action)
+
+
+def can(user: Any, action: str, obj: models.Model) -> bool:
+    """Whether `user` may apply `action` to this one object (same rules, one query)."""
+    manager = type(obj)._default_manager
+    return restrict(manager.filter(pk=obj.pk), user, action).exists()
+
+
+def can_change_model(user: Any, model: type[models.Model]) -> bool:
+    """Whether `user` may change some rows of `model` at all (for admin and API write checks)."""
+    if not has_any_role(user):
+        return False
+    if user.is_superuser:
+        return True
+    policy = getattr(model, "access_policy", None)
+    if policy == "district":
+        return user.role == Role.DISTRICT_STAFF or (
+            user.role == Role.MUNICIPAL_OFFICIAL and getattr(model, "officials_may_change", False)
+        )
+    if policy == "reference":
+        return bool(user.role == Role.PROGRAM_ADMIN)
+    return False
+
+
+def can_see_contact(user: Any, district_id: int | None) -> bool:
+    """Contact phone numbers are shown in full only to the district that serves the enterprise."""
+    if not has_any_role(user):
+        return False
+    return bool(user.is_superuser or (user.role == Role.DISTRICT_STAFF and user.district_id == district_id))
+
+
+def dangerously_unrestricted(queryset: models.QuerySet[_M]) -> models.QuerySet[_M]:
+    """For system jobs that act for no user (nightly tasks, fixtures). Named to stand out in review."""
+    return queryset
+
+
+# --- policies ------------------------------------------------------------------------------
+
+
+def _in_jurisdiction(queryset: models.QuerySet[_M], path: str, user: Any) -> models.QuerySet[_M]:
+    if user.jurisdiction_id is None:
+        return queryset
+    return queryset.filter(**{f"{path}__jurisdiction_id": user.jurisdiction_id})
+
+
+def _district_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> models.QuerySet[_M]:
+    path: str = queryset.model.district_path  # type: ignore[attr-defined]
+    if user.role == Role.DISTRICT_STAFF:
+        return queryset.filter(**{path: user.district_id})
+    if action == Action.VIEW and user.role in (Role.MUNICIPAL_OFFICIAL, Role.PROGRAM_ADMIN, Role.AUDITOR):
+        return _in_jurisdiction(queryset, path, user)
+    if (
+        action == Action.CHANGE
+        and user.role == Role.MUNICIPAL_OFFICIAL
+        and getattr(queryset.model, "officials_may_change", False)
+    ):
+        return _in_jurisdiction(queryset, path, user)
+    return queryset.none()
+
+
+def _reference_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> models.QuerySet[_M]:
+    if action == Action.VIEW or user.role == Role.PROGRAM_ADMIN:
+        return queryset
+    return queryset.none()
+
+
+def _self_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> models.QuerySet[_M]:
+    if action == Action.VIEW:
+        return queryset.filter(pk=user.pk)
+    return queryset.none()
+
+
+def _audit_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> models.QuerySet[_M]:
+    if action != Action.VIEW:
+        return queryset.none()
+    if user.role == Role.AUDITOR:
+        return queryset
+    return _district_policy(queryset, user, action)
+
+
+_POLICIES = {
+    "district": _district_policy,
+    "reference": _reference_policy,
+    "self": _self_policy,
+    "audit": _audit_policy,
+}
+
+
+class RestrictedQuerySet(models.QuerySet[_M]):
+    """QuerySet with `.restrict(user, action)`, in the style of NetBox's RestrictedQuerySet."""
+
+    def restrict(self, user: Any, action: str = Action.VIEW) -> RestrictedQuerySet[_M]:
+        return restrict(self, user, action)  # type: ignore[return-value]

@@ -1,0 +1,110 @@
+"""Shared pieces of the REST API: the scoped base viewset, permissions, pagination, error format.
+
+Every API view that lists or reads data derives from ScopedViewSetMixin, whose
+get_queryset passes through zjtx.access.restrict: views never filter by
+district themselves.  Errors always come back as JSON with a message:
+{"detail": "...", "code": "...", "errors": {...field: [messages]}}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models
+from django.db.models.deletion import ProtectedError, RestrictedError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, permissions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from zjtx.access import Action, can_change_model, has_any_role, restrict
+from zjtx.errors import DomainError
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class IsAuthenticatedWithRole(permissions.BasePermission):
+    """Signed in, active, and holding a role (or superuser); writes also need the right to change the model."""
+
+    message = "You do not have a role that allows this."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if not has_any_role(request.user):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        model = getattr(getattr(view, "queryset", None), "model", None)
+        write_model = getattr(view, "write_model", model)
+        return write_model is None or can_change_model(request.user, write_model)
+
+
+class ScopedViewSetMixin:
+    """get_queryset = the view's queryset restricted to what the user may see (or change, for writes)."""
+
+    queryset: models.QuerySet[Any]
+    request: Any
+
+    def scope_action(self) -> str:
+        return Action.VIEW if self.request.method in permissions.SAFE_METHODS else Action.CHANGE
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return restrict(self.queryset.all(), self.request.user, self.scope_action())
+
+
+def _message_dict(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    return {"non_field_errors": [str(m) for m in exc.messages]}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
+        if exc.field:
+            body["errors"] = {exc.field: [exc.message]}
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        errors = _message_dict(exc)
+        first = next(iter(errors.values()))[0] if errors else _("Invalid input.")
+        return Response({"detail": first, "code": "invalid", "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        return Response(
+            {"detail": _("This object is still referred to by other records and cannot be deleted."), "code": "protected"},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, IntegrityError):
+        return Response(
+            {"detail": _("The change conflicts with existing data."), "code": "conflict"},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    # Imported here: rest_framework.views reads these settings, which name this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        errors = data if isinstance(data, dict) else {"non_field_errors": data}
+        response.data = {"detail": _first_message(errors), "code": "invalid", "errors": errors}
+    elif isinstance(data, dict) and "detail" in data:
+        code = getattr(data["detail"], "code", None) or getattr(exc, "default_code", "error")
+        response.data = {"detail": str(data["detail"]), "code": code}
+    return response
+
+
+def _first_message(errors: Any) -> str:
+    while isinstance(errors, (dict, list)) and errors:
+        errors = next(iter(errors.values())) if isinstance(errors, dict) else errors[0]
+    return str(errors) if errors else _("Invalid input.")
