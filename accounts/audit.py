@@ -84,7 +84,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def _district_id(instance: models.Model) -> int | None:
-    path = getattr(type(instance), "district_path", None)
+    path = getattr(instance, "district_path", None)
     if not path:
         return None
     obj: Any = instance
@@ -112,7 +112,8 @@ def _entry(
         actor=who if getattr(who, "pk", None) else None,
         actor_name=getattr(who, "username", "") or ctx.source,
         action=action,
-        content_type=ContentType.objects.get_for_model(type(instance)) if instance is not None else None,
+        # get_for_model reads _meta, which also works through the lazy request.user wrapper.
+        content_type=ContentType.objects.get_for_model(instance) if instance is not None else None,
         object_id=str(instance.pk) if instance is not None else "",
         object_repr=(object_repr if object_repr is not None else str(instance) if instance is not None else "")[:255],
         district_id=_district_id(instance) if instance is not None else None,

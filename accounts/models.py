@@ -48,7 +48,7 @@ class User(AbstractUser):
         help_text=_("For officials, administrators and auditors: the municipality they work for; empty means all."),
     )
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     # Users are not district data: everyone may see themselves, superusers see all.
     access_policy = "self"
@@ -73,12 +73,13 @@ class User(AbstractUser):
             raise ValidationError({"district": _("District service staff must belong to a district.")})
         if self.role != Role.DISTRICT_STAFF and self.district_id:
             raise ValidationError({"district": _("Only district service staff belong to a district.")})
-        if self.district_id and self.jurisdiction_id and self.district.jurisdiction_id != self.jurisdiction_id:
+        district = self.district
+        if district is not None and self.jurisdiction_id and district.jurisdiction_id != self.jurisdiction_id:
             raise ValidationError({"jurisdiction": _("The district is not in this jurisdiction.")})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # A district staff user's jurisdiction always follows their district.
-        if self.district_id:
+        if self.district is not None:
             self.jurisdiction_id = self.district.jurisdiction_id
         super().save(*args, **kwargs)
 
@@ -100,7 +101,7 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEntryQuerySet(RestrictedQuerySet):
-    def update(self, **kwargs: Any) -> int:  # noqa: ARG002 - the audit log is append-only
+    def update(self, **kwargs: Any) -> int:
         raise PermissionError("The audit log is append-only.")
 
 

@@ -64,7 +64,7 @@ def restrict(queryset: models.QuerySet[_M], user: Any, action: str = Action.VIEW
         return queryset.none()
     if user.is_superuser:
         return queryset
-    policy = getattr(queryset.model, "access_policy", None)
+    policy = str(getattr(queryset.model, "access_policy", ""))
     try:
         rule = _POLICIES[policy]
     except KeyError:
@@ -92,6 +92,13 @@ def can_change_model(user: Any, model: type[models.Model]) -> bool:
     if policy == "reference":
         return bool(user.role == Role.PROGRAM_ADMIN)
     return False
+
+
+def district_writable(user: Any, district_id: int | None) -> bool:
+    """Whether `user` may put or keep district data in this district (new rows, moves, imports)."""
+    if not has_any_role(user):
+        return False
+    return bool(user.is_superuser or (user.role == Role.DISTRICT_STAFF and user.district_id == district_id))
 
 
 def can_see_contact(user: Any, district_id: int | None) -> bool:

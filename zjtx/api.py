@@ -76,7 +76,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response({"detail": first, "code": "invalid", "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, (ProtectedError, RestrictedError)):
         return Response(
-            {"detail": _("This object is still referred to by other records and cannot be deleted."), "code": "protected"},
+            {
+                "detail": _("This object is still referred to by other records and cannot be deleted."),
+                "code": "protected",
+            },
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, IntegrityError):

@@ -3,9 +3,18 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zjtx.settings")
 
 app = Celery("zjtx")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The static schedule, in Asia/Shanghai time (CELERY_TIMEZONE).
+app.conf.beat_schedule = {
+    "expire-certifications": {
+        "task": "enterprises.expire_certifications",
+        "schedule": crontab(hour=0, minute=30),
+    },
+}

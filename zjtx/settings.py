@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "enterprises",
     "programs",
@@ -151,7 +152,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Enterprise tiered cultivation (梯度培育) of innovative and SRDI SMEs.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["zjtx.api.IsAuthenticatedWithRole"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI served from this site, not from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Cache, Celery -------------------------------------------------------------------------

@@ -3,4 +3,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("zjtx.api_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("zjtx.web_urls")),
 ]
+# MEDIA_ROOT (uploaded imports, generated reports) is never served as static files:
+# every download goes through a view that checks the user's scope.

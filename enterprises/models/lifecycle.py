@@ -40,9 +40,7 @@ class Application(models.Model):
     )
     tier = models.ForeignKey("enterprises.Tier", verbose_name=_("tier"), on_delete=models.PROTECT, related_name="+")
     batch_year = models.PositiveSmallIntegerField(_("batch year"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=ApplicationStatusChoices.choices, default=A.SUBMITTED
-    )
+    status = models.CharField(_("status"), max_length=20, choices=ApplicationStatusChoices.choices, default=A.SUBMITTED)
     note = models.TextField(_("note"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     submitted_by = models.ForeignKey(
@@ -152,7 +150,7 @@ class TransitionEvent(models.Model):
         ordering = ["at", "id"]
 
 
-class ApplicationTransition(TransitionEvent):
+class ApplicationTransition(TransitionEvent):  # noqa: DJ008 - shown inline under its application  # noqa: DJ008 - shown inline under its application
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
 
     district_path = "application__enterprise__district"
@@ -162,7 +160,7 @@ class ApplicationTransition(TransitionEvent):
         verbose_name_plural = _("application transitions")
 
 
-class CertificationTransition(TransitionEvent):
+class CertificationTransition(TransitionEvent):  # noqa: DJ008 - shown inline under its certification  # noqa: DJ008 - shown inline under its certification
     certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="transitions")
 
     district_path = "certification__enterprise__district"

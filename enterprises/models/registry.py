@@ -13,10 +13,14 @@ from zjtx.access import RestrictedQuerySet
 
 
 def validate_credit_code(value: str) -> None:
+    from enterprises.rule_messages import credit_code_message
+
     try:
         credit_code.validate(value)
     except credit_code.CreditCodeError as exc:
-        raise ValidationError(_("Invalid unified social credit code: %(reason)s"), params={"reason": str(exc)}) from exc
+        raise ValidationError(
+            _("Invalid unified social credit code: %(reason)s"), params={"reason": credit_code_message(exc)}
+        ) from exc
 
 
 class SizeClass(models.TextChoices):
@@ -106,16 +110,16 @@ class Enterprise(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.credit_code})"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.credit_code = credit_code.normalise(self.credit_code)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
     def clean(self) -> None:
         super().clean()
         if self.credit_code:
             self.credit_code = credit_code.normalise(self.credit_code)
         if self.listing_status != ListingStatus.UNLISTED and not self.listed_on:
             raise ValidationError({"listed_on": _("A listed enterprise needs its listing date.")})
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.credit_code = credit_code.normalise(self.credit_code)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 _money = {"max_digits": 16, "decimal_places": 2, "null": True, "blank": True, "validators": [MinValueValidator(0)]}
@@ -172,9 +176,12 @@ class EnterpriseYearFact(models.Model):
     def clean(self) -> None:
         super().clean()
         errors = {}
-        if self.revenue is not None and self.main_business_revenue is not None:
-            if self.main_business_revenue > self.revenue:
-                errors["main_business_revenue"] = _("Main-business revenue cannot exceed operating revenue.")
+        if (
+            self.revenue is not None
+            and self.main_business_revenue is not None
+            and self.main_business_revenue > self.revenue
+        ):
+            errors["main_business_revenue"] = _("Main-business revenue cannot exceed operating revenue.")
         if self.employees is not None and self.rd_staff is not None and self.rd_staff > self.employees:
             errors["rd_staff"] = _("R&D staff cannot exceed employees.")
         if errors:
@@ -192,7 +199,8 @@ class ImportRun(models.Model):
     """One import of an enterprise file: what came in, what was written, and every rejected row."""
 
     file_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    stored_file = models.FileField(_("stored file"), upload_to="imports/%Y/%m/", blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, related_name="+"

@@ -16,7 +16,12 @@ LENGTH = 18
 
 
 class CreditCodeError(ValueError):
-    """Raised with a message that can be shown to the person who typed the code."""
+    """What is wrong with a code: `kind` and `params` let the caller word it in the reader's language."""
+
+    def __init__(self, kind: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.params = params
 
 
 def normalise(raw: str) -> str:
@@ -34,15 +39,18 @@ def validate(raw: str) -> str:
     """Return the normalised code, or raise CreditCodeError saying what is wrong."""
     code = normalise(raw)
     if len(code) != LENGTH:
-        raise CreditCodeError(f"must be {LENGTH} characters, got {len(code)}")
+        raise CreditCodeError("length", f"must be {LENGTH} characters, got {len(code)}", length=len(code))
     bad = sorted({ch for ch in code if ch not in _VALUE})
     if bad:
-        raise CreditCodeError(f"contains characters not allowed in a credit code: {' '.join(bad)}")
+        chars = " ".join(bad)
+        raise CreditCodeError("characters", f"contains characters not allowed in a credit code: {chars}", chars=chars)
     if not code[2:8].isdigit():
-        raise CreditCodeError("positions 3-8 must be the 6-digit administrative division code")
+        raise CreditCodeError("division", "positions 3-8 must be the 6-digit administrative division code")
     expected = check_character(code[:17])
     if code[17] != expected:
-        raise CreditCodeError(f"check character is {code[17]}, expected {expected}")
+        raise CreditCodeError(
+            "check", f"check character is {code[17]}, expected {expected}", found=code[17], expected=expected
+        )
     return code
 
 
@@ -58,5 +66,5 @@ def make(prefix17: str) -> str:
     """Complete 17 characters with their check character (for generators and tests)."""
     body = normalise(prefix17)
     if len(body) != 17 or any(ch not in _VALUE for ch in body):
-        raise CreditCodeError("need 17 characters of the credit-code alphabet")
+        raise CreditCodeError("body", "need 17 characters of the credit-code alphabet")
     return body + check_character(body)

@@ -17,7 +17,12 @@ from datetime import date
 
 
 class TransitionError(ValueError):
-    """An action that the table does not allow from the current state, or not for this role."""
+    """An action the table does not allow: `kind` and `params` let the caller word it for the reader."""
+
+    def __init__(self, kind: str, message: str, **params: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,9 @@ def find(table: tuple[Transition, ...], action: str) -> Transition:
         if t.action == action:
             return t
     known = ", ".join(t.action for t in table)
-    raise TransitionError(f"unknown action {action!r}; known actions: {known}")
+    raise TransitionError(
+        "unknown_action", f"unknown action {action!r}; known actions: {known}", action=action, known=known
+    )
 
 
 def check(
@@ -99,11 +106,17 @@ def check(
     t = find(table, action)
     if current not in t.sources:
         allowed = ", ".join(sorted(t.sources))
-        raise TransitionError(f"cannot {action} from state {current}; only from: {allowed}")
+        raise TransitionError(
+            "wrong_state",
+            f"cannot {action} from state {current}; only from: {allowed}",
+            action=action,
+            current=current,
+            allowed=allowed,
+        )
     if not (role in t.roles or (is_superuser and t.roles - {SYSTEM})):
-        raise TransitionError(f"role {role or 'none'} may not {action}")
+        raise TransitionError("wrong_role", f"role {role or 'none'} may not {action}", action=action, role=role)
     if t.needs_reason and not reason.strip():
-        raise TransitionError(f"{action} needs a reason")
+        raise TransitionError("needs_reason", f"{action} needs a reason", action=action)
     return t
 
 

@@ -27,6 +27,7 @@ from enterprises.models import (
     Enterprise,
     Tier,
 )
+from enterprises.rule_messages import transition_message
 from enterprises.rules import lifecycle as rules
 from enterprises.rules.lifecycle import ApplicationStatus as A
 from enterprises.rules.lifecycle import CertificationStatus as C
@@ -38,7 +39,9 @@ def _role(actor: Any) -> str:
     return rules.SYSTEM if actor is None else str(getattr(actor, "role", "") or "")
 
 
-def _check(table: tuple[rules.Transition, ...], *, current: str, action: str, actor: Any, reason: str) -> rules.Transition:
+def _check(
+    table: tuple[rules.Transition, ...], *, current: str, action: str, actor: Any, reason: str
+) -> rules.Transition:
     try:
         return rules.check(
             table,
@@ -49,7 +52,7 @@ def _check(table: tuple[rules.Transition, ...], *, current: str, action: str, ac
             reason=reason,
         )
     except rules.TransitionError as exc:
-        raise DomainError(str(exc), code="illegal_transition") from exc
+        raise DomainError(transition_message(exc), code="illegal_transition") from exc
 
 
 def held_levels(enterprise: Enterprise, on: date) -> set[int]:
@@ -61,7 +64,9 @@ def held_levels(enterprise: Enterprise, on: date) -> set[int]:
 
 
 @transaction.atomic
-def application_submit(*, actor: Any, enterprise: Enterprise, tier: Tier, batch_year: int, note: str = "") -> Application:
+def application_submit(
+    *, actor: Any, enterprise: Enterprise, tier: Tier, batch_year: int, note: str = ""
+) -> Application:
     """District staff file an enterprise's application for a tier."""
     today = timezone.localdate()
     if not can(actor, Action.CHANGE, enterprise):
@@ -69,7 +74,9 @@ def application_submit(*, actor: Any, enterprise: Enterprise, tier: Tier, batch_
     if _role(actor) != rules.DISTRICT and not getattr(actor, "is_superuser", False):
         raise DomainError(_("Only district service staff submit applications."), code="forbidden_role")
     if not tier.in_force_on(today):
-        raise DomainError(_("The tier %(tier)s is not open for applications on %(day)s.") % {"tier": tier, "day": today})
+        raise DomainError(
+            _("The tier %(tier)s is not open for applications on %(day)s.") % {"tier": tier, "day": today}
+        )
     if not tier.applies_to(enterprise.district.jurisdiction_id):
         raise DomainError(_("The tier %(tier)s does not apply in this jurisdiction.") % {"tier": tier})
     needed = rules.prerequisite_level(tier.level)

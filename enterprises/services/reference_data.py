@@ -76,7 +76,7 @@ def upsert(
 def _differs(obj: models.Model, name: str, value: Any) -> bool:
     field_obj = obj._meta.get_field(name)
     current = getattr(obj, name)
-    if isinstance(field_obj, models.ForeignKey):
+    if isinstance(field_obj, models.ForeignKey) or not isinstance(field_obj, models.Field):
         return bool(getattr(current, "pk", None) != getattr(value, "pk", None))
     return bool(field_obj.to_python(value) != current)
 

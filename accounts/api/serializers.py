@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from accounts.models import AuditEntry, User
+
+
+class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
+    actor = serializers.CharField(source="actor_name", read_only=True)
+    model = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditEntry
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "action",
+            "model",
+            "object_id",
+            "object_repr",
+            "changes",
+            "remote_addr",
+            "source",
+        ]
+
+    def get_model(self, obj: AuditEntry) -> str:
+        ct = obj.content_type
+        return f"{ct.app_label}.{ct.model}" if ct is not None else ""
+
+
+class MeSerializer(serializers.ModelSerializer[User]):
+    district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    jurisdiction: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "role",
+            "role_label",
+            "district",
+            "jurisdiction",
+            "is_superuser",
+        ]
+        read_only_fields = fields
+
+    def update(self, instance: User, validated_data: dict[str, Any]) -> User:  # pragma: no cover - read only
+        raise serializers.ValidationError("read only")

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import django_filters as df
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from rest_framework import viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.serializers import AuditEntrySerializer, MeSerializer
+from accounts.models import AuditAction, AuditEntry
+from zjtx.api import ScopedViewSetMixin
+
+
+class AuditEntryFilter(df.FilterSet):
+    action = df.MultipleChoiceFilter(choices=AuditAction.choices)
+    model = df.CharFilter(method="filter_model", label="app_label.model, e.g. enterprises.enterprise")
+    object_id = df.CharFilter()
+    actor = df.CharFilter(field_name="actor_name")
+    since = df.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = df.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+
+    class Meta:
+        model = AuditEntry
+        fields: list[str] = []
+
+    def filter_model(self, qs: QuerySet[AuditEntry], name: str, value: str) -> QuerySet[AuditEntry]:
+        app_label, _sep, model = value.lower().partition(".")
+        ct = ContentType.objects.filter(app_label=app_label, model=model).first()
+        return qs.filter(content_type=ct) if ct else qs.none()
+
+
+class AuditEntryViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[AuditEntry]):
+    """The audit log, read-only for everyone; each user sees the entries about what is in their scope."""
+
+    queryset = AuditEntry.objects.select_related("content_type")
+    serializer_class = AuditEntrySerializer
+    filterset_class = AuditEntryFilter
+
+
+class MeView(APIView):
+    """The signed-in user: role, district and jurisdiction."""
+
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)  # type: ignore[arg-type]

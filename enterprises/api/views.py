@@ -1,0 +1,247 @@
+"""Registry API views: thin, scoped through ScopedViewSetMixin, writes through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api.serializers import AuditEntrySerializer
+from accounts.audit import history
+from enterprises.api import filters
+from enterprises.api import serializers as s
+from enterprises.models import (
+    Application,
+    ApplicationTransition,
+    Certification,
+    CertificationTransition,
+    District,
+    Enterprise,
+    ImportRun,
+    Industry,
+    Jurisdiction,
+    Tier,
+)
+from enterprises.rules import credit_code
+from enterprises.services import importing, lifecycle, registry
+from zjtx.access import Action, restrict
+from zjtx.api import ScopedViewSetMixin
+from zjtx.errors import NotFound
+
+
+class JurisdictionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Jurisdiction]):
+    queryset = Jurisdiction.objects.all()
+    serializer_class = s.JurisdictionSerializer
+    lookup_field = "code"
+    pagination_class = None
+
+
+class DistrictViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[District]):
+    queryset = District.objects.select_related("jurisdiction")
+    serializer_class = s.DistrictSerializer
+    lookup_field = "code"
+    filterset_fields = ["kind"]
+    pagination_class = None
+
+
+class IndustryViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Industry]):
+    queryset = Industry.objects.all()
+    serializer_class = s.IndustrySerializer
+    lookup_field = "code"
+    pagination_class = None
+
+
+class TierViewSet(ScopedViewSetMixin, viewsets.ModelViewSet[Tier]):
+    """Tiers are reference data that program admins maintain."""
+
+    queryset = Tier.objects.select_related("jurisdiction")
+    serializer_class = s.TierSerializer
+    lookup_field = "code"
+    pagination_class = None
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+
+class EnterpriseViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet[Enterprise],
+):
+    """The registry. Detail URLs use the unified social credit code: /api/v1/enterprises/{credit_code}/"""
+
+    queryset = Enterprise.objects.select_related("district", "industry", "current_tier")
+    serializer_class = s.EnterpriseSerializer
+    filterset_class = filters.EnterpriseFilter
+    lookup_field = "credit_code"
+    lookup_value_regex = "[0-9A-Za-z]{18}"
+    ordering_fields = ["name", "credit_code", "founded_on", "updated_at"]
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
+        if self.action in ("update", "partial_update"):
+            return s.EnterpriseUpdateSerializer
+        if self.action == "facts" and self.request.method != "GET":
+            return s.YearFactSerializer
+        if self.action == "import_file":
+            return s.ImportUploadSerializer
+        return super().get_serializer_class()
+
+    def get_object(self) -> Enterprise:
+        code = credit_code.normalise(self.kwargs[self.lookup_field])
+        return get_object_or_404(self.get_queryset(), credit_code=code)
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Enterprise]) -> None:
+        serializer.instance = registry.enterprise_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Enterprise]) -> None:
+        assert serializer.instance is not None
+        serializer.instance = registry.enterprise_update(
+            actor=self.request.user, enterprise=serializer.instance, **serializer.validated_data
+        )
+
+    @extend_schema(responses=AuditEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, credit_code: str) -> Response:
+        """Every recorded change to the enterprise: who, when, before and after."""
+        enterprise = self.get_object()
+        page: Any = self.paginate_queryset(history(enterprise).select_related("actor"))  # type: ignore[arg-type]
+        return self.get_paginated_response(AuditEntrySerializer(page, many=True).data)
+
+    @extend_schema(request=s.YearFactSerializer, responses=s.YearFactSerializer(many=True))
+    @action(detail=True, methods=["get", "put"])
+    def facts(self, request: Request, credit_code: str) -> Response:
+        """GET: the enterprise's yearly facts. PUT: create or replace one year's facts."""
+        enterprise = self.get_object()
+        if request.method == "PUT":
+            serializer = s.YearFactSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+            fact = registry.year_fact_upsert(actor=request.user, enterprise=enterprise, year=data.pop("year"), **data)
+            return Response(s.YearFactSerializer(fact).data)
+        return Response(s.YearFactSerializer(enterprise.year_facts.order_by("-year"), many=True).data)
+
+    @extend_schema(request={"multipart/form-data": s.ImportUploadSerializer}, responses={202: s.ImportRunSerializer})
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_file(self, request: Request) -> Response:
+        """Upload a .csv or .xlsx file; the import runs as a job. Poll /api/v1/imports/{id}/ for its report."""
+        serializer = s.ImportUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run = importing.import_start(actor=request.user, upload=serializer.validated_data["file"])
+        run.refresh_from_db()
+        return Response(s.ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ImportRunViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[ImportRun]):
+    queryset = ImportRun.objects.all()
+    serializer_class = s.ImportRunSerializer
+
+
+class ApplicationViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[Application],
+):
+    """Tier applications. Create = the district submits; then POST {action, reason} to /transition/."""
+
+    queryset = Application.objects.select_related("enterprise", "enterprise__district", "tier", "submitted_by")
+    serializer_class = s.ApplicationSerializer
+    filterset_class = filters.ApplicationFilter
+    ordering_fields = ["submitted_at", "batch_year", "status"]
+
+    def get_queryset(self) -> QuerySet[Application]:
+        qs = super().get_queryset()
+        if self.action == "retrieve":
+            qs = qs.prefetch_related(
+                Prefetch("transitions", queryset=ApplicationTransition.objects.select_related("actor"))
+            )
+        return qs
+
+    def get_serializer_class(self) -> Any:
+        return {
+            "retrieve": s.ApplicationDetailSerializer,
+            "create": s.ApplicationCreateSerializer,
+            "transition": s.TransitionSerializer,
+        }.get(self.action, s.ApplicationSerializer)
+
+    @extend_schema(request=s.ApplicationCreateSerializer, responses={201: s.ApplicationDetailSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = s.ApplicationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        code = credit_code.normalise(data["enterprise"])
+        enterprise = (
+            restrict(Enterprise.objects.select_related("district"), request.user, Action.CHANGE)
+            .filter(credit_code=code)
+            .first()
+        )
+        if enterprise is None:
+            raise NotFound(_("No such enterprise."))
+        application = lifecycle.application_submit(
+            actor=request.user,
+            enterprise=enterprise,
+            tier=data["tier"],
+            batch_year=data["batch_year"],
+            note=data.get("note", ""),
+        )
+        return Response(s.ApplicationDetailSerializer(application).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TransitionSerializer, responses=s.ApplicationDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str) -> Response:
+        serializer = s.TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        application = lifecycle.application_transition(
+            actor=request.user,
+            application_id=self.get_object().pk,
+            action=data["action"],
+            reason=data.get("reason", ""),
+            valid_from=data.get("valid_from"),
+        )
+        return Response(s.ApplicationDetailSerializer(application).data)
+
+
+class CertificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Certification]):
+    """Certifications; POST {action, reason} to /transition/ to re-review, confirm or revoke."""
+
+    queryset = Certification.objects.select_related("enterprise", "enterprise__district", "tier")
+    serializer_class = s.CertificationSerializer
+    filterset_class = filters.CertificationFilter
+    ordering_fields = ["valid_from", "valid_until"]
+
+    def get_queryset(self) -> QuerySet[Certification]:
+        qs = super().get_queryset()
+        if self.action == "retrieve":
+            qs = qs.prefetch_related(
+                Prefetch("transitions", queryset=CertificationTransition.objects.select_related("actor"))
+            )
+        return qs
+
+    def get_serializer_class(self) -> Any:
+        return {"retrieve": s.CertificationDetailSerializer, "transition": s.TransitionSerializer}.get(
+            self.action, s.CertificationSerializer
+        )
+
+    @extend_schema(request=s.TransitionSerializer, responses=s.CertificationDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str) -> Response:
+        serializer = s.TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cert = lifecycle.certification_transition(
+            actor=request.user,
+            certification_id=self.get_object().pk,
+            action=serializer.validated_data["action"],
+            reason=serializer.validated_data.get("reason", ""),
+        )
+        return Response(s.CertificationDetailSerializer(cert).data)

@@ -1,0 +1,55 @@
+"""Read queries of the registry: always scoped, with the joins a page needs, counted in SQL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from enterprises.models import Application, Certification, Enterprise
+from enterprises.rules.lifecycle import CertificationStatus as C
+from zjtx.access import restrict
+
+
+def enterprises_for(user: Any) -> QuerySet[Enterprise]:
+    return restrict(Enterprise.objects.select_related("district", "industry", "current_tier"), user)
+
+
+def certifications_for(user: Any) -> QuerySet[Certification]:
+    return restrict(
+        Certification.objects.select_related("enterprise", "enterprise__district", "tier"),
+        user,
+    )
+
+
+def applications_for(user: Any) -> QuerySet[Application]:
+    return restrict(
+        Application.objects.select_related("enterprise", "enterprise__district", "tier", "submitted_by"),
+        user,
+    )
+
+
+def expiring_certifications(
+    user: Any, *, within_days: int | None = None, today: date | None = None
+) -> QuerySet[Certification]:
+    today = today or timezone.localdate()
+    days = settings.ZJTX_EXPIRING_SOON_DAYS if within_days is None else within_days
+    return certifications_for(user).filter(
+        status__in=C.HOLDING, valid_until__gt=today, valid_until__lte=today + timedelta(days=days)
+    )
+
+
+def tier_holders_by_district(user: Any, *, on: date | None = None) -> list[dict[str, Any]]:
+    """Enterprises holding each tier on a day, per district: one GROUP BY."""
+    on = on or timezone.localdate()
+    rows: Any = (
+        restrict(Certification.objects.all(), user)
+        .filter(status__in=C.HOLDING, valid_from__lte=on, valid_until__gt=on)
+        .values("enterprise__district__code", "tier__code")
+        .annotate(enterprises=Count("enterprise", distinct=True))
+        .order_by("enterprise__district__code", "tier__code")
+    )
+    return list(rows)

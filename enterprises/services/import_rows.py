@@ -1,0 +1,365 @@
+"""Turning one row of an enterprise file into checked values, or into reasons it is rejected.
+
+Column headers are Chinese, as government spreadsheets have them; money
+columns may be in 元 or 万元 as their header says ("营业收入(万元)").  A row is
+parsed against lookups loaded once per import (districts, industries), so
+parsing runs no query.  Reasons are translated for the person reading the
+import report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from enterprises.models.registry import ListingStatus, SizeClass
+from enterprises.rule_messages import credit_code_message
+from enterprises.rules import credit_code
+
+# Field names of the enterprise and of its yearly facts that a file may carry.
+ENTERPRISE_FIELDS = (
+    "credit_code",
+    "name",
+    "district_id",
+    "industry_id",
+    "founded_on",
+    "size_class",
+    "listing_status",
+    "listed_on",
+    "main_product",
+    "contact_name",
+    "contact_phone",
+)
+MONEY_FIELDS = ("revenue", "main_business_revenue", "rd_expense", "total_assets", "net_profit", "equity_financing")
+COUNT_FIELDS = ("employees", "rd_staff", "invention_patents", "class_i_ip")
+FACT_FIELDS = MONEY_FIELDS + COUNT_FIELDS
+
+_TEXT_HEADERS: dict[str, tuple[str, ...]] = {
+    "credit_code": ("统一社会信用代码", "信用代码", "credit_code"),
+    "name": ("企业名称", "名称", "name"),
+    "district": ("所属区县", "区县", "所在区县", "区县代码", "district"),
+    "industry": ("行业门类", "所属行业", "行业", "industry"),
+    "founded_on": ("成立日期", "成立时间", "founded_on"),
+    "size_class": ("企业规模", "规模", "size_class"),
+    "listing_status": ("上市情况", "上市板块", "上市状态", "listing_status"),
+    "listed_on": ("上市日期", "挂牌上市日期", "listed_on"),
+    "main_product": ("主导产品", "细分市场", "主导产品/细分市场", "main_product"),
+    "contact_name": ("联系人", "contact_name"),
+    "contact_phone": ("联系电话", "联系人电话", "手机", "contact_phone"),
+    "year": ("年度", "数据年度", "year"),
+    "employees": ("从业人员", "从业人数", "职工人数", "employees"),
+    "rd_staff": ("研发人员", "研发人员数", "rd_staff"),
+    "invention_patents": ("发明专利", "发明专利数", "有效发明专利", "invention_patents"),
+    "class_i_ip": ("一类知识产权", "i类知识产权", "class_i_ip"),
+}
+_MONEY_HEADERS: dict[str, tuple[str, ...]] = {
+    "revenue": ("营业收入", "revenue"),
+    "main_business_revenue": ("主营业务收入", "main_business_revenue"),
+    "rd_expense": ("研发费用", "研发投入", "rd_expense"),
+    "total_assets": ("资产总额", "总资产", "total_assets"),
+    "net_profit": ("净利润", "net_profit"),
+    "equity_financing": ("股权融资", "股权融资额", "equity_financing"),
+}
+_UNITS = {"": Decimal(1), "元": Decimal(1), "yuan": Decimal(1), "万元": Decimal(10000), "10kyuan": Decimal(10000)}
+
+REQUIRED = ("credit_code", "name", "district", "industry")
+REQUIRED_LABELS = {
+    "credit_code": "统一社会信用代码",
+    "name": "企业名称",
+    "district": "所属区县",
+    "industry": "行业门类",
+}
+
+_SIZE = {
+    "中型": SizeClass.MEDIUM,
+    "中型企业": SizeClass.MEDIUM,
+    "小型": SizeClass.SMALL,
+    "小型企业": SizeClass.SMALL,
+    "微型": SizeClass.MICRO,
+    "微型企业": SizeClass.MICRO,
+    "大型": SizeClass.LARGE,
+    "大型企业": SizeClass.LARGE,
+} | {c.value: c for c in SizeClass}
+_LISTING = {
+    "未上市": ListingStatus.UNLISTED,
+    "否": ListingStatus.UNLISTED,
+    "无": ListingStatus.UNLISTED,
+    "区域性股权市场": ListingStatus.REGIONAL_EQUITY,
+    "专精特新专板": ListingStatus.REGIONAL_EQUITY,
+    "股权交易中心": ListingStatus.REGIONAL_EQUITY,
+    "新三板": ListingStatus.NEEQ,
+    "全国中小企业股份转让系统": ListingStatus.NEEQ,
+    "北交所": ListingStatus.BSE,
+    "北京证券交易所": ListingStatus.BSE,
+    "科创板": ListingStatus.STAR,
+    "创业板": ListingStatus.CHINEXT,
+    "主板": ListingStatus.MAIN_BOARD,
+    "沪深主板": ListingStatus.MAIN_BOARD,
+    "境外": ListingStatus.OVERSEAS,
+    "境外上市": ListingStatus.OVERSEAS,
+} | {c.value: c for c in ListingStatus}
+
+MAX_MONEY = Decimal("99999999999999.99")
+_HEADER_UNIT = re.compile(r"^(?P<name>[^()]+?)\((?P<unit>[^()]*)\)$")
+
+
+def normalise_header(raw: Any) -> str:
+    text = "" if raw is None else str(raw)
+    text = text.replace("（", "(").replace("）", ")").replace("\ufeff", "")
+    return "".join(text.split()).lower()
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which column index holds which field, and the scale of each money column."""
+
+    index: dict[str, int]
+    money_scale: dict[str, Decimal]
+    labels: dict[str, str]
+    ignored: tuple[str, ...]
+
+    @property
+    def has_facts(self) -> bool:
+        return "year" in self.index
+
+
+def map_headers(cells: Sequence[Any]) -> tuple[ColumnMap | None, list[str]]:
+    """Match the header row; return the map or the problems that make the file unreadable."""
+    lookup: dict[str, tuple[str, Decimal]] = {}
+    for fname, names in _TEXT_HEADERS.items():
+        for n in names:
+            lookup[normalise_header(n)] = (fname, Decimal(1))
+    for fname, names in _MONEY_HEADERS.items():
+        for n in names:
+            for unit, factor in _UNITS.items():
+                header = f"{n}({unit})" if unit else n
+                lookup[normalise_header(header)] = (fname, factor)
+    index: dict[str, int] = {}
+    scale: dict[str, Decimal] = {}
+    labels: dict[str, str] = {}
+    ignored: list[str] = []
+    problems: list[str] = []
+    for i, raw in enumerate(cells):
+        key = normalise_header(raw)
+        if not key:
+            continue
+        hit = lookup.get(key)
+        if hit is None:
+            ignored.append(str(raw))
+            continue
+        fname, sc = hit
+        if fname in index:
+            problems.append(_("Column %(name)s appears twice.") % {"name": raw})
+            continue
+        index[fname] = i
+        scale[fname] = sc
+        labels[fname] = str(raw).strip()
+    missing = [REQUIRED_LABELS[f] for f in REQUIRED if f not in index]
+    if missing:
+        problems.append(_("Required columns are missing: %(columns)s.") % {"columns": "、".join(missing)})
+    has_fact_column = any(f in index for f in FACT_FIELDS)
+    if has_fact_column and "year" not in index:
+        problems.append(_("Yearly figures need a 年度 (year) column."))
+    if problems:
+        return None, problems
+    return ColumnMap(index, scale, labels, tuple(ignored)), []
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    code: str = ""
+    enterprise: dict[str, Any] = field(default_factory=dict)
+    year: int | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class Lookups:
+    districts: Mapping[str, int]  # code, full name and short name → id
+    industries: Mapping[str, int]  # section letter and name → id
+    this_year: int
+
+
+def _text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        # Excel stores phone numbers and codes typed as numbers as floats.
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def _date(cell: Any) -> dt.date:
+    if isinstance(cell, dt.datetime):
+        return cell.date()
+    if isinstance(cell, dt.date):
+        return cell
+    text = _text(cell)
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(_("not a date (use YYYY-MM-DD)"))
+
+
+def _decimal(cell: Any) -> Decimal:
+    if isinstance(cell, bool):
+        raise ValueError(_("not a number"))
+    text = _text(cell).replace(",", "").replace("，", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(_("not a number")) from None
+    if not value.is_finite():
+        raise ValueError(_("not a number"))
+    return value
+
+
+def _count(cell: Any) -> int:
+    value = _decimal(cell)
+    if value != value.to_integral_value():
+        raise ValueError(_("must be a whole number"))
+    if value < 0:
+        raise ValueError(_("cannot be negative"))
+    if value > 2_000_000_000:
+        raise ValueError(_("is implausibly large"))
+    return int(value)
+
+
+def parse_row(number: int, cells: Sequence[Any], columns: ColumnMap, lookups: Lookups) -> ParsedRow:
+    row = ParsedRow(number)
+
+    def cell(fname: str) -> Any:
+        i = columns.index.get(fname)
+        return cells[i] if i is not None and i < len(cells) else None
+
+    def fail(fname: str, reason: str) -> None:
+        row.errors.append(f"{columns.labels.get(fname, fname)}: {reason}")
+
+    raw_code = _text(cell("credit_code"))
+    if not raw_code:
+        fail("credit_code", _("is required"))
+    else:
+        try:
+            row.code = credit_code.validate(raw_code)
+        except credit_code.CreditCodeError as exc:
+            fail("credit_code", credit_code_message(exc))
+    ent = row.enterprise
+    ent["credit_code"] = row.code
+
+    name = _text(cell("name"))
+    if not name:
+        fail("name", _("is required"))
+    elif len(name) > 200:
+        fail("name", _("is longer than 200 characters"))
+    ent["name"] = name
+
+    district = _text(cell("district"))
+    if not district:
+        fail("district", _("is required"))
+    elif district not in lookups.districts:
+        fail("district", _("unknown district %(value)s") % {"value": district})
+    else:
+        ent["district_id"] = lookups.districts[district]
+
+    industry = _text(cell("industry"))
+    if not industry:
+        fail("industry", _("is required"))
+    elif industry.upper() not in lookups.industries and industry not in lookups.industries:
+        fail("industry", _("unknown GB/T 4754 section %(value)s") % {"value": industry})
+    else:
+        ent["industry_id"] = lookups.industries.get(industry.upper(), lookups.industries.get(industry))
+
+    for fname in ("founded_on", "listed_on"):
+        if fname in columns.index:
+            value = cell(fname)
+            if _text(value):
+                try:
+                    day = _date(value)
+                except ValueError as exc:
+                    fail(fname, str(exc))
+                else:
+                    if day.year > lookups.this_year or day.year < 1900:
+                        fail(fname, _("date %(value)s is out of range") % {"value": day})
+                    ent[fname] = day
+            else:
+                ent[fname] = None
+
+    for fname, choices in (("size_class", _SIZE), ("listing_status", _LISTING)):
+        if fname in columns.index:
+            text = _text(cell(fname))
+            if not text and fname == "listing_status":
+                ent[fname] = ListingStatus.UNLISTED.value
+            elif text in choices:
+                ent[fname] = str(choices[text].value)
+            else:
+                fail(fname, _("unknown value %(value)s") % {"value": text or "—"})
+    if ent.get("listing_status", "unlisted") != "unlisted" and not ent.get("listed_on"):
+        fail("listed_on", _("a listed enterprise needs its listing date"))
+
+    for fname, limit in (("main_product", 200), ("contact_name", 50), ("contact_phone", 30)):
+        if fname in columns.index:
+            text = _text(cell(fname))
+            if len(text) > limit:
+                fail(fname, _("is longer than %(limit)s characters") % {"limit": limit})
+            ent[fname] = text
+    phone = ent.get("contact_phone", "")
+    if phone and not re.fullmatch(r"[0-9+\-() ]{5,30}", phone):
+        fail("contact_phone", _("is not a phone number"))
+
+    if columns.has_facts:
+        _parse_facts(row, cell, fail, columns, lookups)
+    return row
+
+
+def _parse_facts(row: ParsedRow, cell: Any, fail: Any, columns: ColumnMap, lookups: Lookups) -> None:
+    values = {f: cell(f) for f in FACT_FIELDS if f in columns.index}
+    year_cell = cell("year")
+    if not _text(year_cell):
+        if any(_text(v) for v in values.values()):
+            fail("year", _("is required when yearly figures are given"))
+        return
+    try:
+        year = _count(year_cell)
+    except ValueError as exc:
+        fail("year", str(exc))
+        return
+    if not 1949 <= year <= lookups.this_year:
+        fail("year", _("year %(value)s is out of range") % {"value": year})
+        return
+    row.year = year
+    for fname, raw in values.items():
+        if not _text(raw):
+            row.facts[fname] = None
+            continue
+        try:
+            if fname in MONEY_FIELDS:
+                amount = (_decimal(raw) * columns.money_scale[fname]).quantize(Decimal("0.01"))
+                if amount < 0 and fname != "net_profit":
+                    raise ValueError(_("cannot be negative"))
+                if abs(amount) > MAX_MONEY:
+                    raise ValueError(_("is implausibly large"))
+                row.facts[fname] = amount
+            else:
+                row.facts[fname] = _count(raw)
+        except ValueError as exc:
+            fail(fname, str(exc))
+    f = row.facts
+    main, revenue = f.get("main_business_revenue"), f.get("revenue")
+    if main is not None and revenue is not None and main > revenue:
+        fail("main_business_revenue", _("exceeds operating revenue"))
+    if f.get("rd_staff") is not None and f.get("employees") is not None and f["rd_staff"] > f["employees"]:
+        fail("rd_staff", _("exceeds the number of employees"))

@@ -1,0 +1,21 @@
+"""Celery tasks of the registry: thin, idempotent wrappers over services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from accounts.audit import audit_context
+from enterprises.services import importing, lifecycle
+
+
+@shared_task(acks_late=True, name="enterprises.run_import")
+def run_import(run_id: int) -> str | None:
+    run = importing.import_execute(run_id)
+    return run.status if run else None
+
+
+@shared_task(acks_late=True, name="enterprises.expire_certifications")
+def expire_certifications() -> int:
+    """Nightly: certifications whose period has ended stop counting. Running it twice expires nothing more."""
+    with audit_context(source="nightly"):
+        return lifecycle.certifications_expire()

@@ -1,0 +1,249 @@
+"""Shared test fixtures: services, reference data, users of every role, a real Celery worker.
+
+Service-backed tests are marked `postgres`, `redis` or `celery_worker`.  On a
+laptop without the services they are skipped; with ZJTX_REQUIRE_SERVICES=1
+(set by CI) a missing service fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import quote, urlparse
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+REQUIRE_SERVICES = os.environ.get("ZJTX_REQUIRE_SERVICES") == "1"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _redis_reachable() -> bool:
+    url = settings.REDIS_URL
+    if not url:
+        return False
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _missing_services(item: pytest.Item) -> list[str]:
+    missing = []
+    if item.get_closest_marker("postgres") and not settings.USES_POSTGRES:
+        missing.append("PostgreSQL (set DATABASE_URL=postgres://...)")
+    if (item.get_closest_marker("redis") or item.get_closest_marker("celery_worker")) and not _redis_reachable():
+        missing.append("Redis (set REDIS_URL=redis://...)")
+    if item.get_closest_marker("celery_worker") and not settings.USES_POSTGRES:
+        missing.append("PostgreSQL for the worker process (SQLite test databases live in memory)")
+    return missing
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    missing = _missing_services(item)
+    if not missing:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service missing: {', '.join(missing)}", pytrace=False)
+    pytest.skip(f"service not available: {', '.join(missing)}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests create many users; the production hasher's deliberate slowness buys nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"zjtx: database={db} redis={'yes' if _redis_reachable() else 'no'} require_services={REQUIRE_SERVICES}"
+
+
+# --- reference data and users --------------------------------------------------------------
+
+
+@pytest.fixture
+def ref(db: Any) -> SimpleNamespace:
+    """Reference data from fixtures/ (reloaded after transactional tests have flushed it)."""
+    from enterprises.models import District, Industry, Jurisdiction, Tier
+
+    if not Tier.objects.exists():
+        call_command("load_reference_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return SimpleNamespace(
+        districts={d.code: d for d in District.objects.all()},
+        industries={i.code: i for i in Industry.objects.all()},
+        tiers={t.code: t for t in Tier.objects.all()},
+        jurisdictions={j.code: j for j in Jurisdiction.objects.all()},
+    )
+
+
+@pytest.fixture
+def make_user(ref: SimpleNamespace) -> Any:
+    from accounts.models import User
+
+    def make(
+        username: str, role: str = "", district: str | None = None, jurisdiction: str | None = None, **kw: Any
+    ) -> Any:
+        user = User(
+            username=username,
+            role=role,
+            district=ref.districts[district] if district else None,
+            jurisdiction=ref.jurisdictions[jurisdiction] if jurisdiction else None,
+            is_staff=True,
+            **kw,
+        )
+        user.set_password("correct-horse-battery")
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def users(make_user: Any) -> SimpleNamespace:
+    """One user of every role; the two district staff work in Yubei and Jiangbei (Chongqing)."""
+    return SimpleNamespace(
+        staff_a=make_user("staff_a", "district_staff", district="500112"),
+        staff_b=make_user("staff_b", "district_staff", district="500105"),
+        staff_bj=make_user("staff_bj", "district_staff", district="110108"),
+        official=make_user("official", "municipal_official", jurisdiction="500000"),
+        official_bj=make_user("official_bj", "municipal_official", jurisdiction="110000"),
+        progadmin=make_user("progadmin", "program_admin"),
+        auditor=make_user("auditor", "auditor"),
+        norole=make_user("norole"),
+        superuser=make_user("root", is_superuser=True),
+    )
+
+
+_serial = iter(range(1, 10**9))
+
+
+@pytest.fixture
+def make_enterprise(ref: SimpleNamespace) -> Any:
+    from enterprises.models import Enterprise
+    from enterprises.rules import credit_code
+
+    def make(district: str = "500112", industry: str = "C", **kw: Any) -> Enterprise:
+        n = next(_serial)
+        d = ref.districts[district]
+        code = credit_code.make(f"91{d.gb2260_code or '110115'}{n:09d}")
+        values = {"name": f"测试企业{n}有限公司", "contact_phone": "13812345678", **kw}
+        return Enterprise.objects.create(credit_code=code, district=d, industry=ref.industries[industry], **values)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Tests read messages in English; tests of the Chinese texts switch language themselves."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def api(db: Any) -> Any:
+    from rest_framework.test import APIClient
+
+    def client_for(user: Any = None, language: str = "en") -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_ACCEPT_LANGUAGE=language)
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for
+
+
+# --- a real Celery worker ------------------------------------------------------------------
+
+
+def _database_url() -> str:
+    d = connection.settings_dict
+    auth = quote(d["USER"] or "")
+    if d.get("PASSWORD"):
+        auth += ":" + quote(d["PASSWORD"])
+    host = d["HOST"] or "127.0.0.1"
+    return f"postgres://{auth}@{host}:{d['PORT'] or 5432}/{d['NAME']}"
+
+
+class WorkerProcess:
+    """A `celery worker` subprocess bound to the test database and a queue of its own."""
+
+    def __init__(self, queue: str, extra_env: dict[str, str] | None = None, concurrency: int = 2) -> None:
+        self.queue = queue
+        self.name = f"{queue}@{socket.gethostname()}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "CELERY_QUEUE": queue,
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "DJANGO_SETTINGS_MODULE": "zjtx.settings",
+            **(extra_env or {}),
+        }
+        self.log = open(ROOT / "var" / f"worker-{queue}.log", "w")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "zjtx", "worker", "-Q", queue, "-n", self.name,
+             "--concurrency", str(concurrency), "--pool", "prefork", "--without-gossip", "--without-mingle",
+             "--loglevel", "INFO"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        from zjtx.celery import app
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"celery worker exited with {self.proc.returncode}; see {self.log.name}")
+            if app.control.ping(destination=[self.name], timeout=1.0):
+                return
+        raise RuntimeError(f"celery worker not ready after {timeout}s; see {self.log.name}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+@pytest.fixture
+def task_queue() -> Iterator[str]:
+    """Route tasks sent by this test to a queue nobody else listens on."""
+    from zjtx.celery import app
+
+    queue = f"zjtx-test-{uuid.uuid4().hex[:8]}"
+    old = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        yield queue
+    finally:
+        app.conf.task_default_queue = old
+
+
+@pytest.fixture
+def celery_worker(transactional_db: Any, task_queue: str) -> Iterator[WorkerProcess]:
+    """A real worker process consuming this test's queue; the test's data must be committed (transactional_db)."""
+    (ROOT / "var").mkdir(exist_ok=True)
+    worker = WorkerProcess(task_queue)
+    try:
+        worker.wait_ready()
+        yield worker
+    finally:
+        worker.stop()

@@ -1,0 +1,169 @@
+"""Bulk import: good rows in, bad rows reported by number and reason, re-import is a no-op, bad files write nothing."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+
+from accounts.models import AuditEntry
+from enterprises.models import Enterprise, EnterpriseYearFact
+from enterprises.models.registry import ImportStatus
+from enterprises.rules import credit_code
+from enterprises.services.importing import enterprises_import
+
+HEADERS = [
+    "统一社会信用代码", "企业名称", "所属区县", "行业门类", "成立日期", "企业规模", "上市情况", "上市日期",
+    "联系人", "联系电话", "年度", "营业收入(万元)", "主营业务收入(万元)", "研发费用(万元)", "从业人员", "研发人员",
+]  # fmt: skip
+
+
+def code(n, division="500112"):
+    return credit_code.make(f"91{division}{n:09d}")
+
+
+def good_row(n, **over):
+    row = {
+        "统一社会信用代码": code(n), "企业名称": f"重庆渝北测试{n}有限公司", "所属区县": "渝北区", "行业门类": "C",
+        "成立日期": "2015-03-01", "企业规模": "小型", "上市情况": "未上市", "上市日期": "", "联系人": "王先生",
+        "联系电话": "13800000000", "年度": "2024", "营业收入(万元)": "5000", "主营业务收入(万元)": "4500",
+        "研发费用(万元)": "300", "从业人员": "120", "研发人员": "30",
+    }  # fmt: skip
+    row.update(over)
+    return [row[h] for h in HEADERS]
+
+
+def csv_bytes(rows, headers=HEADERS, encoding="utf-8"):
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return buf.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows, headers=HEADERS):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def run(user, data, name="企业名单.csv"):
+    return enterprises_import(actor=user, stream=io.BytesIO(data), file_name=name)
+
+
+MIXED = [
+    good_row(1),
+    good_row(2, **{"统一社会信用代码": "91500112000000002X"}),  # wrong check character
+    good_row(3, **{"所属区县": "火星区"}),
+    good_row(4, **{"主营业务收入(万元)": "6000"}),  # more than revenue
+    good_row(5, **{"成立日期": "2015-13-01"}),
+    good_row(6),
+    good_row(1),  # duplicate of the first row for the same year
+]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_good_rows_go_in_and_bad_rows_are_reported(users, ref, fmt):
+    data = csv_bytes(MIXED) if fmt == "csv" else xlsx_bytes(MIXED)
+    result = run(users.staff_a, data, f"list.{fmt}")
+
+    assert result.status == ImportStatus.DONE
+    assert (result.rows_total, result.rows_created, result.rows_rejected) == (7, 2, 5)
+    by_row = {e["row"]: " ".join(e["reasons"]) for e in result.errors}
+    assert sorted(by_row) == [3, 4, 5, 6, 8]  # header is row 1
+    assert "统一社会信用代码" in by_row[3] and "expected" in by_row[3]
+    assert "火星区" in by_row[4]
+    assert "主营业务收入" in by_row[5]
+    assert "成立日期" in by_row[6]
+    assert "row 2" in by_row[8]
+    ent = Enterprise.objects.get(credit_code=code(1))
+    assert ent.district == ref.districts["500112"] and ent.size_class == "small"
+    fact = EnterpriseYearFact.objects.get(enterprise=ent, year=2024)
+    assert fact.revenue == Decimal("50000000.00")  # 5000 万元
+    assert fact.rd_expense == Decimal("3000000.00")
+
+
+def test_reimport_of_the_same_file_changes_nothing(users, ref):
+    data = csv_bytes(MIXED)
+    run(users.staff_a, data)
+    before = list(Enterprise.objects.order_by("id").values_list("id", "updated_at"))
+    audit_before = AuditEntry.objects.count()
+
+    again = run(users.staff_a, data)
+    assert (again.rows_created, again.rows_updated, again.rows_unchanged, again.facts_written) == (0, 0, 2, 0)
+    assert list(Enterprise.objects.order_by("id").values_list("id", "updated_at")) == before
+    assert AuditEntry.objects.count() == audit_before
+
+
+def test_changed_row_updates_only_that_enterprise_and_is_audited(users, ref):
+    run(users.staff_a, csv_bytes([good_row(1), good_row(2)]))
+    result = run(users.staff_a, csv_bytes([good_row(1, 企业名称="新名字有限公司"), good_row(2)]))
+    assert (result.rows_updated, result.rows_unchanged) == (1, 1)
+    entry = AuditEntry.objects.filter(object_id=str(Enterprise.objects.get(credit_code=code(1)).pk)).first()
+    assert entry.changes["name"] == ["重庆渝北测试1有限公司", "新名字有限公司"]
+    assert entry.actor == users.staff_a
+
+
+def test_gbk_csv_from_excel_is_read(users, ref):
+    result = run(users.staff_a, csv_bytes([good_row(1)], encoding="gb18030"))
+    assert result.rows_created == 1
+    assert Enterprise.objects.get(credit_code=code(1)).name == "重庆渝北测试1有限公司"
+
+
+def test_one_row_per_year_of_the_same_enterprise(users, ref):
+    rows = [good_row(1, 年度="2023"), good_row(1, 年度="2024")]
+    result = run(users.staff_a, csv_bytes(rows))
+    assert (result.rows_created, result.facts_written, result.rows_rejected) == (1, 2, 0)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"\x00\x01not a zip", "x.xlsx", "not a readable .xlsx"),
+        (csv_bytes([good_row(1)], headers=["名称", *HEADERS[1:]]), "x.csv", "统一社会信用代码"),
+        ("统一社会信用代码,企业名称,所属区县,行业门类\n".encode() + b"\xff\xfe\xfa bad bytes", "x.csv", None),
+        (b"", "x.csv", "no header row"),
+        (b"hello", "x.pdf", "Unsupported file type"),
+    ],
+)
+def test_unreadable_file_writes_nothing(users, ref, data, name, message):
+    result = run(users.staff_a, data, name)
+    assert result.status == ImportStatus.FAILED
+    if message:
+        assert message in result.message
+    assert Enterprise.objects.count() == 0 and EnterpriseYearFact.objects.count() == 0
+
+
+def test_decoding_error_late_in_the_file_rolls_everything_back(users, ref):
+    good = csv_bytes([good_row(n) for n in range(1, 3001)])
+    result = run(users.staff_a, good + b"\n\xff\xfe broken tail")
+    assert result.status == ImportStatus.FAILED and "near byte" in result.message
+    assert Enterprise.objects.count() == 0
+
+
+def test_district_staff_cannot_import_into_another_district(users, ref, make_enterprise):
+    foreign = make_enterprise("500105")
+    rows = [
+        good_row(1, 所属区县="江北区"),
+        good_row(2, 统一社会信用代码=foreign.credit_code),
+        good_row(3),
+    ]
+    result = run(users.staff_a, csv_bytes(rows))
+    assert result.rows_created == 1
+    reasons = {e["row"]: " ".join(e["reasons"]) for e in result.errors}
+    assert "outside your district" in reasons[2] and "outside your district" in reasons[3]
+    foreign.refresh_from_db()
+    assert foreign.name.startswith("测试企业")
+
+
+def test_officials_do_not_import(users, ref):
+    from zjtx.errors import DomainError
+
+    with pytest.raises(DomainError):
+        run(users.official, csv_bytes([good_row(1)]))

@@ -1,0 +1,195 @@
+"""One scoping suite: every API endpoint and admin page, walked as users outside the data's district.
+
+District A (Yubei, 500112) holds an enterprise with facts, an application, a
+certification, an import run and audit entries.  Staff of another district, staff
+and officials of another jurisdiction, users without a role and anonymous
+users must get nothing of it; staff of A must get all of it (the control that
+shows the test can fail).  Adding an endpoint without adding it here fails
+test_every_endpoint_is_covered.
+"""
+
+import io
+import json
+from types import SimpleNamespace
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEntry
+from enterprises.services import lifecycle
+from enterprises.services.importing import enterprises_import
+from zjtx.api_urls import router
+
+REFERENCE = {"jurisdiction", "district", "industry", "tier"}
+
+
+@pytest.fixture
+def district_a(users, ref, make_enterprise):
+    ent = make_enterprise("500112", name="渝北保密测试有限公司", contact_phone="13911112222")
+    from enterprises.services.registry import enterprise_update, year_fact_upsert
+
+    enterprise_update(actor=users.staff_a, enterprise=ent, main_product="渝北保密产品")
+    year_fact_upsert(actor=users.staff_a, enterprise=ent, year=2024, revenue=1000)
+    cert = lifecycle.certification_import(
+        actor=users.superuser, enterprise=ent, tier=ref.tiers["innovative_sme"], valid_from=timezone.localdate()
+    )
+    other = make_enterprise("500112", name="渝北申报测试有限公司")
+    app = lifecycle.application_submit(
+        actor=users.staff_a, enterprise=other, tier=ref.tiers["innovative_sme"], batch_year=2026
+    )
+    run = enterprises_import(
+        actor=users.staff_a,
+        stream=io.BytesIO("统一社会信用代码,企业名称,所属区县,行业门类\n".encode()),
+        file_name="渝北空文件.csv",
+    )
+    entry = AuditEntry.objects.filter(object_id=str(ent.pk)).first()
+    return SimpleNamespace(
+        enterprise=ent,
+        names=["渝北保密测试有限公司", "渝北申报测试有限公司", ent.credit_code, other.credit_code, "渝北空文件"],
+        lookups={
+            "enterprise": ent.credit_code,
+            "application": app.pk,
+            "certification": cert.pk,
+            "importrun": run.pk,
+            "auditentry": entry.pk,
+        },
+    )
+
+
+def outsiders(users):
+    return [users.staff_b, users.staff_bj, users.official_bj, users.norole]
+
+
+def _detail_routes(basename, lookup):
+    viewset = dict((b, v) for _p, v, b in router.registry)[basename]
+    yield "get", reverse(f"{basename}-detail", args=[lookup]), None
+    yield "put", reverse(f"{basename}-detail", args=[lookup]), {}
+    yield "patch", reverse(f"{basename}-detail", args=[lookup]), {}
+    for extra in viewset.get_extra_actions():
+        if not extra.detail:
+            continue
+        for method in extra.mapping:
+            yield method, reverse(f"{basename}-{extra.url_name}", args=[lookup]), {"action": "recommend", "year": 2024}
+
+
+def test_every_endpoint_is_covered(district_a):
+    registered = {basename for _p, _v, basename in router.registry}
+    assert registered == REFERENCE | set(district_a.lookups)
+
+
+def test_outsiders_list_nothing_of_district_a(api, users, district_a):
+    for user in outsiders(users):
+        client = api(user)
+        for basename in district_a.lookups:
+            response = client.get(reverse(f"{basename}-list"))
+            assert response.status_code in (200, 403), (user, basename)
+            text = response.content.decode()
+            for secret in district_a.names:
+                assert secret not in text, (user.username, basename, secret)
+
+
+def test_outsiders_get_404_or_403_on_every_detail_route(api, users, district_a):
+    for user in outsiders(users):
+        client = api(user)
+        for basename, lookup in district_a.lookups.items():
+            for method, url, body in _detail_routes(basename, lookup):
+                response = getattr(client, method)(url, body or {}, format="json")
+                assert response.status_code in (403, 404, 405), (user.username, method, url, response.status_code)
+                assert "渝北保密" not in response.content.decode()
+
+
+def test_staff_of_district_a_see_everything_control(api, users, district_a):
+    client = api(users.staff_a)
+    for basename, lookup in district_a.lookups.items():
+        assert client.get(reverse(f"{basename}-detail", args=[lookup])).status_code == 200, basename
+    listing = client.get(reverse("enterprise-list")).content.decode()
+    assert "渝北保密测试有限公司" in listing
+
+
+def test_official_of_the_jurisdiction_reads_but_cannot_edit(api, users, district_a):
+    client = api(users.official)
+    url = reverse("enterprise-detail", args=[district_a.enterprise.credit_code])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.json()["contact_phone"] == "139****2222"  # masked for officials
+    assert client.patch(url, {"name": "x"}, format="json").status_code == 403
+    assert api(users.staff_a).get(url).json()["contact_phone"] == "13911112222"
+
+
+def test_anonymous_gets_nothing_anywhere(api, district_a):
+    client = api(None)
+    for basename in REFERENCE | set(district_a.lookups):
+        assert client.get(reverse(f"{basename}-list")).status_code in (401, 403), basename
+    for basename, lookup in district_a.lookups.items():
+        for method, url, body in _detail_routes(basename, lookup):
+            assert getattr(client, method)(url, body or {}, format="json").status_code in (401, 403), url
+    assert client.get(reverse("schema")).status_code in (401, 403)
+
+
+def test_staff_cannot_write_reference_data_or_raise_their_role(api, users, ref):
+    client = api(users.staff_b)
+    assert (
+        client.patch(reverse("tier-detail", args=["srdi_sme"]), {"validity_years": 9}, format="json").status_code == 403
+    )
+    me = client.get(reverse("me"))
+    assert me.json()["role"] == "district_staff"
+    assert client.patch(reverse("me"), {"role": "municipal_official"}, format="json").status_code == 405
+    users.staff_b.refresh_from_db()
+    assert users.staff_b.role == "district_staff"
+    assert (
+        api(users.progadmin)
+        .patch(reverse("tier-detail", args=["srdi_sme"]), {"validity_years": 4}, format="json")
+        .status_code
+        == 200
+    )
+
+
+def test_staff_cannot_create_an_enterprise_in_another_district(api, users, ref):
+    from enterprises.rules import credit_code
+
+    response = api(users.staff_b).post(
+        reverse("enterprise-list"),
+        {
+            "credit_code": credit_code.make("91500112000000777"),
+            "name": "越界企业",
+            "district": "500112",
+            "industry": "C",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["district"]
+
+
+def test_admin_pages_are_scoped(client, users, district_a):
+    client.force_login(users.staff_b)
+    for model, _model_admin in admin.site._registry.items():
+        if getattr(model, "access_policy", None) != "district":
+            continue
+        opts = model._meta
+        page = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        assert page.status_code in (200, 403), opts.label
+        for secret in district_a.names:
+            assert secret not in page.content.decode(), (opts.label, secret)
+    change = client.get(reverse("admin:enterprises_enterprise_change", args=[district_a.enterprise.pk]))
+    assert change.status_code in (302, 403, 404)
+    assert "渝北保密" not in change.content.decode()
+
+
+def test_counts_on_the_home_page_respect_scope(client, users, district_a):
+    client.force_login(users.staff_b)
+    page = client.get(reverse("home"))
+    assert page.status_code == 200
+    assert "渝北保密" not in page.content.decode()
+    assert page.context["enterprise_count"] == 0
+    client.force_login(users.staff_a)
+    assert client.get(reverse("home")).context["enterprise_count"] == 2
+
+
+def test_audit_log_shows_each_user_only_their_scope(api, users, district_a):
+    entries = api(users.staff_b).get(reverse("auditentry-list")).json()["results"]
+    assert all("渝北" not in json.dumps(e, ensure_ascii=False) for e in entries)
+    all_entries = api(users.auditor).get(reverse("auditentry-list"), {"page_size": 500}).json()["results"]
+    assert any(e["object_id"] == str(district_a.enterprise.pk) for e in all_entries)

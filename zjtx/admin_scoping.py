@@ -1,0 +1,76 @@
+"""Django admin that applies the same scoping as the API (zjtx.access), for every registered model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+
+from accounts.roles import Role
+from zjtx.access import Action, can, can_change_model, has_any_role, restrict
+
+
+class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Lists, reads and changes only what zjtx.access allows the signed-in user."""
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        return restrict(super().get_queryset(request), request.user, Action.VIEW)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_any_role(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return has_any_role(request.user) and (obj is None or can(request.user, Action.VIEW, obj))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return can_change_model(request.user, self.model)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can_change_model(request.user, self.model) and (obj is None or can(request.user, Action.CHANGE, obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # District data is never deleted by district staff; reference data only by program admins.
+        if getattr(self.model, "access_policy", None) == "district":
+            return bool(request.user.is_superuser)
+        return self.has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        user: Any = request.user
+        related = db_field.related_model
+        if related._meta.label == "enterprises.District" and not user.is_superuser and user.role == Role.DISTRICT_STAFF:
+            kwargs["queryset"] = related.objects.filter(pk=user.district_id)
+        elif getattr(related, "access_policy", None) == "district":
+            kwargs["queryset"] = restrict(related._default_manager.all(), user, Action.CHANGE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ScopedInline(admin.TabularInline):  # type: ignore[type-arg]
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
+        return restrict(super().get_queryset(request), request.user, Action.VIEW)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can_change_model(request.user, self.model) and (obj is None or can(request.user, Action.CHANGE, obj))
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_add_permission(request, obj)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return has_any_role(request.user)

@@ -1,0 +1,28 @@
+"""URL map of /api/v1/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from accounts.api.views import AuditEntryViewSet, MeView
+from enterprises.api import views as ev
+
+router = DefaultRouter()
+router.register("jurisdictions", ev.JurisdictionViewSet, basename="jurisdiction")
+router.register("districts", ev.DistrictViewSet, basename="district")
+router.register("industries", ev.IndustryViewSet, basename="industry")
+router.register("tiers", ev.TierViewSet, basename="tier")
+router.register("enterprises", ev.EnterpriseViewSet, basename="enterprise")
+router.register("imports", ev.ImportRunViewSet, basename="importrun")
+router.register("applications", ev.ApplicationViewSet, basename="application")
+router.register("certifications", ev.CertificationViewSet, basename="certification")
+router.register("audit", AuditEntryViewSet, basename="auditentry")
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("me/", MeView.as_view(), name="me"),
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]

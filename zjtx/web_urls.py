@@ -1,0 +1,12 @@
+"""URL map of the server-rendered pages."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from reporting import views as reporting_views
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", reporting_views.home, name="home"),
+]
