@@ -158,6 +158,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "enterprises.models.lifecycle.ApplicationStatusChoices",
+        "CertificationStatusEnum": "enterprises.models.lifecycle.CertificationStatusChoices",
+        "ImportStatusEnum": "enterprises.models.registry.ImportStatus",
+    },
 }
 
 # --- Cache, Celery -------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 import django_filters as df
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,5 +43,6 @@ class AuditEntryViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[AuditE
 class MeView(APIView):
     """The signed-in user: role, district and jurisdiction."""
 
+    @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)  # type: ignore[arg-type]

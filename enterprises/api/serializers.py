@@ -151,7 +151,7 @@ class TransitionEventSerializer(serializers.Serializer[Any]):
     action = serializers.CharField()
     from_status = serializers.CharField()
     to_status = serializers.CharField()
-    actor: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
     at = serializers.DateTimeField()
     reason = serializers.CharField()
 
