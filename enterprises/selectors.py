@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from enterprises.models import Application, Certification, Enterprise
@@ -42,12 +42,19 @@ def expiring_certifications(
     )
 
 
+def held_on(day: date, prefix: str = "") -> Q:
+    """Certifications that were held on `day`, also for past days (revoked or expired ones count until they ended)."""
+    return Q(
+        **{f"{prefix}valid_from__lte": day, f"{prefix}valid_until__gt": day},
+    ) & (Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": day}))
+
+
 def tier_holders_by_district(user: Any, *, on: date | None = None) -> list[dict[str, Any]]:
     """Enterprises holding each tier on a day, per district: one GROUP BY."""
     on = on or timezone.localdate()
     rows: Any = (
         restrict(Certification.objects.all(), user)
-        .filter(status__in=C.HOLDING, valid_from__lte=on, valid_until__gt=on)
+        .filter(held_on(on))
         .values("enterprise__district__code", "tier__code")
         .annotate(enterprises=Count("enterprise", distinct=True))
         .order_by("enterprise__district__code", "tier__code")

@@ -6,3 +6,10 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reporting"
     verbose_name = _("Targets and reporting")
+
+    def ready(self) -> None:
+        from accounts import audit
+        from reporting import models as m
+
+        for model in (m.Metric, m.Target, m.ManualValue):
+            audit.register(model)

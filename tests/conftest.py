@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -63,6 +64,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     # Tests create many users; the production hasher's deliberate slowness buys nothing here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded and generated files of a test run stay out of the demo's var/media.
+    settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="zjtx-test-media-"))
 
 
 def pytest_report_header(config: pytest.Config) -> str:

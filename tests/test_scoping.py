@@ -20,9 +20,14 @@ from django.utils import timezone
 from accounts.models import AuditEntry
 from enterprises.services import lifecycle
 from enterprises.services.importing import enterprises_import
+from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Target
+from reporting.services.snapshots import snapshot_day
+from reporting.services.targets import target_split
 from zjtx.api_urls import router
 
-REFERENCE = {"jurisdiction", "district", "industry", "tier"}
+REFERENCE = {"jurisdiction", "district", "industry", "tier", "metric", "jobrun"}
+# Detail actions whose URL takes more than the object's key.
+EXTRA_ARGS = {"download": ["pdf"]}
 
 
 @pytest.fixture
@@ -45,15 +50,38 @@ def district_a(users, ref, make_enterprise):
         file_name="渝北空文件.csv",
     )
     entry = AuditEntry.objects.filter(object_id=str(ent.pk)).first()
+    city_target = Target.objects.get(metric__code="srdi_smes", district=None, deadline="2025-12-31")
+    (district_target,) = target_split(actor=users.progadmin, target_id=city_target.pk, shares={"500112": 2500})
+    snapshot_day(timezone.localdate())
+    snapshot = MetricSnapshot.objects.filter(district__code="500112").first()
+    manual = ManualValue.objects.create(
+        metric=Metric.objects.get(code="digital_workshops"), jurisdiction=ent.district.jurisdiction,
+        district=ent.district, as_of=timezone.localdate(), value=3, note="渝北保密填报", entered_by=users.official,
+    )  # fmt: skip
+    report = ReportRun.objects.create(
+        kind="district", jurisdiction=ent.district.jurisdiction, district=ent.district, period="2026-01"
+    )
     return SimpleNamespace(
         enterprise=ent,
-        names=["渝北保密测试有限公司", "渝北申报测试有限公司", ent.credit_code, other.credit_code, "渝北空文件"],
+        names=[
+            "渝北保密测试有限公司",
+            "渝北申报测试有限公司",
+            ent.credit_code,
+            other.credit_code,
+            "渝北空文件",
+            "渝北保密填报",
+            '"500112"',
+        ],
         lookups={
             "enterprise": ent.credit_code,
             "application": app.pk,
             "certification": cert.pk,
             "importrun": run.pk,
             "auditentry": entry.pk,
+            "target": district_target.pk,
+            "snapshot": snapshot.pk,
+            "manualvalue": manual.pk,
+            "reportrun": report.pk,
         },
     )
 
@@ -71,7 +99,8 @@ def _detail_routes(basename, lookup):
         if not extra.detail:
             continue
         for method in extra.mapping:
-            yield method, reverse(f"{basename}-{extra.url_name}", args=[lookup]), {"action": "recommend", "year": 2024}
+            args = [lookup, *EXTRA_ARGS.get(extra.url_name, [])]
+            yield method, reverse(f"{basename}-{extra.url_name}", args=args), {"action": "recommend", "year": 2024}
 
 
 def test_every_endpoint_is_covered(district_a):
@@ -186,6 +215,14 @@ def test_counts_on_the_home_page_respect_scope(client, users, district_a):
     assert page.context["enterprise_count"] == 0
     client.force_login(users.staff_a)
     assert client.get(reverse("home")).context["enterprise_count"] == 2
+
+
+def test_progress_shows_outsiders_nothing_of_district_a(api, users, district_a):
+    for user in outsiders(users):
+        response = api(user).get(reverse("progress"))
+        assert response.status_code in (200, 403)
+        assert '"500112"' not in response.content.decode(), user.username
+    assert '"500112"' in api(users.staff_a).get(reverse("progress")).content.decode()
 
 
 def test_audit_log_shows_each_user_only_their_scope(api, users, district_a):

@@ -18,6 +18,12 @@ Each model names its policy in `access_policy`:
 - "self": user accounts.  Everyone sees only themselves.
 - "audit": the audit log.  Auditors read all of it; others read the entries
   about objects in their scope; nobody changes it.
+- "jurisdiction": figures kept for a whole jurisdiction or for one of its
+  districts (targets, snapshots, reports).  `jurisdiction_path` reaches the
+  jurisdiction, `district_path` the district (empty for city-wide rows).
+  District staff read the rows of their own district only; officials, program
+  admins and auditors read their jurisdiction; program admins and officials
+  change them.
 
 Superusers see and change everything.  A user with no role sees nothing.
 """
@@ -91,6 +97,8 @@ def can_change_model(user: Any, model: type[models.Model]) -> bool:
         )
     if policy == "reference":
         return bool(user.role == Role.PROGRAM_ADMIN)
+    if policy == "jurisdiction":
+        return user.role in (Role.MUNICIPAL_OFFICIAL, Role.PROGRAM_ADMIN)
     return False
 
 
@@ -137,6 +145,19 @@ def _district_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -
     return queryset.none()
 
 
+def _jurisdiction_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> models.QuerySet[_M]:
+    model: Any = queryset.model
+    if user.role == Role.DISTRICT_STAFF:
+        return queryset.filter(**{model.district_path: user.district_id}) if action == Action.VIEW else queryset.none()
+    readers = (Role.MUNICIPAL_OFFICIAL, Role.PROGRAM_ADMIN, Role.AUDITOR)
+    writers = (Role.MUNICIPAL_OFFICIAL, Role.PROGRAM_ADMIN)
+    if user.role in (readers if action == Action.VIEW else writers):
+        if user.jurisdiction_id is None:
+            return queryset
+        return queryset.filter(**{f"{model.jurisdiction_path}_id": user.jurisdiction_id})
+    return queryset.none()
+
+
 def _reference_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> models.QuerySet[_M]:
     if action == Action.VIEW or user.role == Role.PROGRAM_ADMIN:
         return queryset
@@ -162,6 +183,7 @@ _POLICIES = {
     "reference": _reference_policy,
     "self": _self_policy,
     "audit": _audit_policy,
+    "jurisdiction": _jurisdiction_policy,
 }
 
 

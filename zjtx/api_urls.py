@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import AuditEntryViewSet, MeView
 from enterprises.api import views as ev
+from reporting.api import views as rv
 
 router = DefaultRouter()
 router.register("jurisdictions", ev.JurisdictionViewSet, basename="jurisdiction")
@@ -18,10 +19,17 @@ router.register("imports", ev.ImportRunViewSet, basename="importrun")
 router.register("applications", ev.ApplicationViewSet, basename="application")
 router.register("certifications", ev.CertificationViewSet, basename="certification")
 router.register("audit", AuditEntryViewSet, basename="auditentry")
+router.register("metrics", rv.MetricViewSet, basename="metric")
+router.register("targets", rv.TargetViewSet, basename="target")
+router.register("snapshots", rv.SnapshotViewSet, basename="snapshot")
+router.register("manual-values", rv.ManualValueViewSet, basename="manualvalue")
+router.register("reports", rv.ReportRunViewSet, basename="reportrun")
+router.register("job-runs", rv.JobRunViewSet, basename="jobrun")
 
 urlpatterns = [
     path("", include(router.urls)),
     path("me/", MeView.as_view(), name="me"),
+    path("progress/", rv.ProgressView.as_view(), name="progress"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -17,4 +17,13 @@ app.conf.beat_schedule = {
         "task": "enterprises.expire_certifications",
         "schedule": crontab(hour=0, minute=30),
     },
+    # After the expiry job, so the day's counts no longer include ended certifications.
+    "daily-progress-snapshot": {
+        "task": "reporting.daily_snapshot",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    "monthly-district-reports": {
+        "task": "reporting.monthly_reports",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
 }

@@ -162,6 +162,10 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "enterprises.models.lifecycle.ApplicationStatusChoices",
         "CertificationStatusEnum": "enterprises.models.lifecycle.CertificationStatusChoices",
         "ImportStatusEnum": "enterprises.models.registry.ImportStatus",
+        "DistrictKindEnum": "enterprises.models.reference.DistrictKind",
+        "MetricKindEnum": "reporting.models.MetricKind",
+        "ReportKindEnum": "reporting.models.ReportKind",
+        "ReportStatusEnum": "reporting.models.ReportStatus",
     },
 }
 
@@ -178,8 +182,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="zjtx")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # A task taken by a worker that dies is redelivered after this many seconds.
+    # A task taken by a worker that dies is redelivered after this many seconds (it must exceed
+    # the longest task: a large import takes minutes), found by a sweep every interval × throttle s.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_RESTORE_THROTTLE", default=10),
 }
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE

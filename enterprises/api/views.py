@@ -199,12 +199,13 @@ class ApplicationViewSet(
     @extend_schema(request=s.TransitionSerializer, responses=s.ApplicationDetailSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str) -> Response:
+        application_id = self.get_object().pk  # out of scope answers 404 before the body is looked at
         serializer = s.TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         application = lifecycle.application_transition(
             actor=request.user,
-            application_id=self.get_object().pk,
+            application_id=application_id,
             action=data["action"],
             reason=data.get("reason", ""),
             valid_from=data.get("valid_from"),
@@ -236,11 +237,12 @@ class CertificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Cer
     @extend_schema(request=s.TransitionSerializer, responses=s.CertificationDetailSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str) -> Response:
+        certification_id = self.get_object().pk  # out of scope answers 404 before the body is looked at
         serializer = s.TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cert = lifecycle.certification_transition(
             actor=request.user,
-            certification_id=self.get_object().pk,
+            certification_id=certification_id,
             action=serializer.validated_data["action"],
             reason=serializer.validated_data.get("reason", ""),
         )

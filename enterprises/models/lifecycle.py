@@ -95,6 +95,9 @@ class Certification(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until (exclusive)"))
     reason = models.TextField(_("reason of the last change"), blank=True)
+    # The day it stopped being held early (revoked) or at its end (expired); with the period this
+    # answers "who held the tier on day d" for any past day.
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

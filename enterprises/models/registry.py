@@ -152,7 +152,7 @@ class EnterpriseYearFact(models.Model):
     class Meta:
         verbose_name = _("yearly facts")
         verbose_name_plural = _("yearly facts")
-        ordering = ["enterprise", "-year"]
+        ordering = ["enterprise_id", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "year"], name="one_fact_row_per_enterprise_year"),
             models.CheckConstraint(condition=models.Q(year__gte=1949, year__lte=2100), name="fact_year_plausible"),

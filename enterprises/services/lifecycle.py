@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -168,7 +168,9 @@ def certification_transition(*, actor: Any, certification_id: int, action: str, 
     cert.reason = reason
     if action == "confirm":
         cert.valid_until = rules.renewed_until(cert.valid_until, cert.tier.validity_years)
-    cert.save(update_fields=["status", "reason", "valid_until", "updated_at"])
+    if t.target in C.FINAL:
+        cert.ended_on = min(timezone.localdate(), cert.valid_until)
+    cert.save(update_fields=["status", "reason", "valid_until", "ended_on", "updated_at"])
     CertificationTransition.objects.create(
         certification=cert, action=action, from_status=before, to_status=t.target, actor=actor, reason=reason
     )
@@ -206,7 +208,9 @@ def certifications_expire(*, today: date | None = None) -> int:
             if not batch:
                 return expired
             ids = [c.pk for c in batch]
-            Certification.objects.filter(pk__in=ids).update(status=C.EXPIRED, updated_at=timezone.now())
+            Certification.objects.filter(pk__in=ids).update(
+                status=C.EXPIRED, ended_on=F("valid_until"), updated_at=timezone.now()
+            )
             CertificationTransition.objects.bulk_create(
                 CertificationTransition(
                     certification=c, action="expire", from_status=c.status, to_status=C.EXPIRED, reason="valid_until"

@@ -60,7 +60,7 @@ def enterprise_update(*, actor: Any, enterprise: Enterprise, **fields: Any) -> E
 def year_fact_upsert(*, actor: Any, enterprise: Enterprise, year: int, **values: Any) -> EnterpriseYearFact:
     if not can(actor, Action.CHANGE, enterprise):
         raise NotFound(_("No such enterprise."))
-    fact = EnterpriseYearFact.objects.select_for_update().filter(
+    fact = EnterpriseYearFact.objects.select_for_update(of=("self",)).filter(
         enterprise=enterprise, year=year
     ).first() or EnterpriseYearFact(enterprise=enterprise, year=year)
     for name, value in values.items():

@@ -1,27 +1,39 @@
-"""Create the demo users and a small deterministic data set (no-op when already loaded)."""
+"""Create the demo users and a small deterministic data set in every app (no-op when already loaded).
+
+Each app that has demo data exposes `<app>.demo_data.load_demo(seed=...)`, run in INSTALLED_APPS order.
+"""
 
 from __future__ import annotations
 
+import inspect
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 
-from enterprises.services.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from enterprises.services.demo import DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):
-    help = "Load demo users and enterprises (deterministic; skipped when enterprises already exist)."
+    help = "Load demo users, enterprises and the other apps' demo data (deterministic; skipped when present)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--per-district", type=int, default=12, help="Enterprises per district")
         parser.add_argument("--seed", type=int, default=2025)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        summary = load_demo(enterprises_per_district=options["per_district"], seed=options["seed"])
-        self.stdout.write(
-            f"demo: {summary.users} users, {summary.enterprises} enterprises, {summary.facts} yearly facts, "
-            f"{summary.certifications} certifications, {summary.applications} applications"
-        )
+        for app in apps.get_app_configs():
+            try:
+                module = import_module(f"{app.name}.demo_data")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app.name}.demo_data":
+                    raise
+                continue
+            kwargs: dict[str, Any] = {"seed": options["seed"]}
+            if "per_district" in inspect.signature(module.load_demo).parameters:
+                kwargs["per_district"] = options["per_district"]
+            self.stdout.write(module.load_demo(**kwargs))
         self.stdout.write(f"demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, district, jurisdiction, _superuser in DEMO_USERS:
             scope = district or jurisdiction or "all"

@@ -1,0 +1,144 @@
+"""Serializers of the targets and reports API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from enterprises.models import District, Jurisdiction
+from reporting.models import JobRun, ManualValue, Metric, MetricSnapshot, ReportKind, ReportRun, Target
+from reporting.selectors import ProgressRow
+
+
+class MetricSerializer(serializers.ModelSerializer[Metric]):
+    class Meta:
+        model = Metric
+        fields = ["code", "name", "name_en", "kind", "params", "unit", "source"]
+
+
+class TargetSerializer(serializers.ModelSerializer[Target]):
+    metric: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    jurisdiction: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Target
+        fields = ["id", "metric", "jurisdiction", "district", "parent", "value", "start", "deadline", "source"]
+
+
+class TargetWriteSerializer(serializers.ModelSerializer[Target]):
+    """Program admins add or change city-wide targets; district targets come from the split action."""
+
+    metric = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.all())
+    jurisdiction = serializers.SlugRelatedField(slug_field="code", queryset=Jurisdiction.objects.all())
+
+    class Meta:
+        model = Target
+        fields = ["id", "metric", "jurisdiction", "value", "start", "deadline", "source"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start = attrs.get("start", getattr(self.instance, "start", None))
+        deadline = attrs.get("deadline", getattr(self.instance, "deadline", None))
+        if start and deadline and deadline <= start:
+            raise serializers.ValidationError({"deadline": "must be after the start"})
+        if attrs.get("value", 1) <= 0:
+            raise serializers.ValidationError({"value": "must be positive"})
+        return attrs
+
+
+class SplitSerializer(serializers.Serializer[Any]):
+    shares = serializers.DictField(
+        child=serializers.IntegerField(min_value=0), help_text="District code → share; must add up to the target"
+    )
+
+
+class ProgressSerializer(serializers.Serializer[ProgressRow]):
+    target = serializers.IntegerField(source="target.pk")
+    metric = serializers.CharField(source="target.metric.code")
+    metric_name = serializers.CharField(source="target.metric.display_name")
+    jurisdiction = serializers.CharField(source="target.jurisdiction.code")
+    district = serializers.CharField(source="target.district.code", allow_null=True)
+    place = serializers.CharField(source="place_name")
+    deadline = serializers.DateField(source="target.deadline")
+    as_of = serializers.DateField(allow_null=True)
+    target_value = serializers.IntegerField(source="target.value")
+    current = serializers.IntegerField(source="progress.current", allow_null=True)
+    percent = serializers.DecimalField(source="progress.percent", max_digits=9, decimal_places=1, allow_null=True)
+    gap = serializers.IntegerField(source="progress.gap", allow_null=True)
+    days_left = serializers.IntegerField(source="progress.days_left", allow_null=True)
+    pace_needed_per_month = serializers.DecimalField(
+        source="progress.pace_needed_per_month", max_digits=12, decimal_places=1, allow_null=True
+    )
+    trend_per_month = serializers.DecimalField(
+        source="progress.trend_per_month", max_digits=12, decimal_places=1, allow_null=True
+    )
+    projected_at_deadline = serializers.DecimalField(
+        source="progress.projected_at_deadline", max_digits=14, decimal_places=0, allow_null=True
+    )
+    met = serializers.BooleanField(source="progress.met", allow_null=True)
+    off_track = serializers.BooleanField(source="progress.off_track", allow_null=True)
+    rank = serializers.IntegerField(allow_null=True)
+    rank_of = serializers.IntegerField(allow_null=True)
+
+
+class SnapshotSerializer(serializers.ModelSerializer[MetricSnapshot]):
+    metric: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = MetricSnapshot
+        fields = ["day", "metric", "district", "value"]
+
+
+class ManualValueSerializer(serializers.ModelSerializer[ManualValue]):
+    metric = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.all())
+    district = serializers.SlugRelatedField(
+        slug_field="code", queryset=District.objects.all(), allow_null=True, required=False
+    )
+    jurisdiction = serializers.CharField(source="jurisdiction.code", required=False)
+    entered_by = serializers.CharField(source="entered_by.username", read_only=True)
+
+    class Meta:
+        model = ManualValue
+        fields = ["id", "metric", "jurisdiction", "district", "as_of", "value", "note", "entered_by", "entered_at"]
+        read_only_fields = ["entered_at"]
+
+
+class ReportRunSerializer(serializers.ModelSerializer[ReportRun]):
+    jurisdiction: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    pdf_url = serializers.SerializerMethodField()
+    xlsx_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportRun
+        fields = [
+            "id", "kind", "jurisdiction", "district", "period", "as_of", "language", "status", "error", "attempts",
+            "requested_at", "started_at", "finished_at", "pdf_url", "xlsx_url",
+        ]  # fmt: skip
+
+    def _url(self, obj: ReportRun, fmt: str) -> str | None:
+        if obj.status != "done" or not getattr(obj, fmt):
+            return None
+        return reverse("reportrun-download", args=[obj.pk, fmt])
+
+    def get_pdf_url(self, obj: ReportRun) -> str | None:
+        return self._url(obj, "pdf")
+
+    def get_xlsx_url(self, obj: ReportRun) -> str | None:
+        return self._url(obj, "xlsx")
+
+
+class ReportRequestSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=ReportKind.choices)
+    period = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="YYYY-MM")
+    district = serializers.CharField(required=False, allow_blank=True, help_text="District code (district reports)")
+    jurisdiction = serializers.CharField(required=False, allow_blank=True, help_text="Jurisdiction code (city reports)")
+
+
+class JobRunSerializer(serializers.ModelSerializer[JobRun]):
+    class Meta:
+        model = JobRun
+        fields = ["id", "name", "key", "status", "started_at", "finished_at", "error", "result"]

@@ -1,0 +1,23 @@
+"""Reference data of targets: the metrics and the city-wide targets of the policy documents."""
+
+from __future__ import annotations
+
+from enterprises.models import District, Jurisdiction
+from enterprises.services.reference_data import LoadResult, by_code, read_yaml, upsert
+from reporting.models import Metric, Target
+
+
+def load_metrics() -> LoadResult:
+    return upsert(Metric, read_yaml("reference/metrics.yaml"))
+
+
+def load_targets() -> LoadResult:
+    return upsert(
+        Target,
+        read_yaml("reference/targets.yaml"),
+        key=("metric", "jurisdiction", "district", "deadline"),
+        resolve={"metric": by_code(Metric), "jurisdiction": by_code(Jurisdiction), "district": by_code(District)},
+    )
+
+
+LOADERS = [("metrics", load_metrics), ("targets", load_targets)]

@@ -1,0 +1,1 @@
+"""Pure rules of targets and progress: no Django imports (a test checks it)."""

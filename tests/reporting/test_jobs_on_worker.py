@@ -1,0 +1,87 @@
+"""The progress jobs through a real Celery worker: recorded, idempotent, and surviving a killed worker."""
+
+import datetime as dt
+import io
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from pypdf import PdfReader
+
+from reporting.models import JobRun, MetricSnapshot, ReportRun
+from reporting.tasks import daily_snapshot, generate_report, monthly_reports
+from tests.conftest import WorkerProcess
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+
+
+def wait_for(condition, timeout=90, step=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return False
+
+
+def test_daily_snapshot_on_the_worker_is_recorded_and_idempotent(celery_worker, ref, holders):
+    day = timezone.localdate().isoformat()
+    first = daily_snapshot.delay(day).get(timeout=60)
+    second = daily_snapshot.delay(day).get(timeout=60)
+    assert first == second > 0
+    assert MetricSnapshot.objects.filter(day=day).count() == first
+    runs = JobRun.objects.filter(name="reporting.daily_snapshot", key=day)
+    assert [r.status for r in runs] == ["succeeded", "succeeded"]
+    assert all(r.finished_at and r.result == {"rows": first} for r in runs)
+
+
+def test_monthly_reports_for_every_district(celery_worker, ref, holders):
+    period = f"{timezone.localdate() - dt.timedelta(days=timezone.localdate().day):%Y-%m}"
+    daily_snapshot.delay().get(timeout=60)
+    ids = monthly_reports.delay(period).get(timeout=60)
+    assert len(ids) == 2 + 38 + 17  # two cities, Chongqing's 38 districts, Beijing's 16 + the development area
+    assert wait_for(lambda: ReportRun.objects.filter(pk__in=ids, status="done").count() == len(ids), timeout=180)
+    # Asking again regenerates in place: still one report per district and period.
+    again = monthly_reports.delay(period).get(timeout=60)
+    assert sorted(again) == sorted(ids)
+    assert ReportRun.objects.count() == len(ids)
+
+
+def test_killed_worker_mid_report_leaves_one_complete_report(task_queue, transactional_db, ref, holders, users):
+    run = ReportRun.objects.create(
+        kind="district", jurisdiction=ref.jurisdictions["500000"], district=ref.districts["500112"],
+        period="2024-02", language="zh-hans",  # a period no other test writes
+    )  # fmt: skip
+    folder = Path(settings.MEDIA_ROOT) / "reports" / run.period
+    slow = WorkerProcess(task_queue, extra_env={"ZJTX_TEST_REPORT_PAUSE": "60"}, concurrency=1)
+    try:
+        slow.wait_ready()
+        generate_report.delay(run.pk)
+        # Stop it while the PDF is written but not yet moved into place.
+        assert wait_for(lambda: any(folder.glob(".district-500112.pdf.*.tmp")), timeout=60)
+        assert ReportRun.objects.get(pk=run.pk).status == "running"
+        os.killpg(slow.proc.pid, signal.SIGKILL)
+        slow.proc.wait(timeout=30)
+    finally:
+        slow.stop()
+    assert not (folder / "district-500112.pdf").exists()
+
+    fresh = WorkerProcess(
+        task_queue,
+        extra_env={"CELERY_VISIBILITY_TIMEOUT": "2", "CELERY_RESTORE_INTERVAL": "1", "CELERY_RESTORE_THROTTLE": "1"},
+    )
+    try:
+        fresh.wait_ready()
+        assert wait_for(lambda: ReportRun.objects.get(pk=run.pk).status == "done", timeout=90)
+    finally:
+        fresh.stop()
+    done = ReportRun.objects.get(pk=run.pk)
+    assert ReportRun.objects.count() == 1 and done.attempts == 2
+    with done.pdf.open("rb") as fh:
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages)
+    assert "重庆市渝北区" in text
+    assert not list(folder.glob(".*.tmp"))

@@ -1,0 +1,123 @@
+"""District and city reports: the PDF's text layer and the workbook carry the same figures; requests are scoped."""
+
+import datetime as dt
+import io
+
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from accounts.models import AuditEntry
+from reporting.models import ReportRun, Target
+from reporting.services import reports
+from reporting.services.snapshots import snapshot_day
+from reporting.services.targets import target_split
+
+
+def period_now():
+    return f"{timezone.localdate():%Y-%m}"
+
+
+def setup_figures(users, ref):
+    target = Target.objects.get(metric__code="srdi_smes", district=None, deadline="2025-12-31")
+    target_split(actor=users.progadmin, target_id=target.pk, shares={"500112": 2000, "500105": 500})
+    snapshot_day(timezone.localdate() - dt.timedelta(days=10))
+    snapshot_day(timezone.localdate())
+
+
+def pdf_text(run):
+    with run.pdf.open("rb") as fh:
+        return "".join(page.extract_text() for page in PdfReader(io.BytesIO(fh.read())).pages)
+
+
+def make_run(kind, ref, district=None, language="zh-hans"):
+    return ReportRun.objects.create(
+        kind=kind,
+        jurisdiction=ref.jurisdictions["500000"],
+        district=ref.districts[district] if district else None,
+        period=period_now(),
+        language=language,
+    )
+
+
+def test_district_pdf_text_has_the_chinese_name_and_figures(users, ref, holders):
+    setup_figures(users, ref)
+    run = reports.report_generate(make_run("district", ref, "500112").pk)
+    assert run.status == "done" and run.as_of == timezone.localdate()
+    text = pdf_text(run)
+    assert "重庆市渝北区" in text
+    assert "市级专精特新中小企业" in text
+    assert "2000" in text  # Yubei's share of the 2,500 target
+    assert "0.1%" in text  # 2 of 2,000
+    assert "进展报告" in text  # Chinese headings
+
+
+def test_workbook_has_the_same_figures(users, ref, holders):
+    setup_figures(users, ref)
+    run = reports.report_generate(make_run("district", ref, "500112").pk)
+    with run.xlsx.open("rb") as fh:
+        book = load_workbook(io.BytesIO(fh.read()))
+    sheet = book.worksheets[1]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    line = rows["市级专精特新中小企业"]
+    assert (line[1], line[2], line[3]) == (2000, 2, 0.1)
+
+
+def test_city_report_lists_every_district(users, ref, holders):
+    setup_figures(users, ref)
+    run = reports.report_generate(make_run("city", ref).pk)
+    text = pdf_text(run)
+    for name in ("万州区", "渝北区", "江北区", "彭水苗族土家族自治县", "城口县"):
+        assert name in text
+    assert "25000" in text and "2500" in text
+
+
+def test_regenerating_replaces_in_place(users, ref, holders):
+    setup_figures(users, ref)
+    run = make_run("district", ref, "500112")
+    reports.report_generate(run.pk)
+    first = run.__class__.objects.get(pk=run.pk).pdf.name
+    reports.report_generate(run.pk)
+    again = ReportRun.objects.get(pk=run.pk)
+    assert ReportRun.objects.count() == 1 and again.attempts == 2 and again.pdf.name == first
+
+
+def test_request_and_download_over_the_api(api, users, ref, holders, django_capture_on_commit_callbacks):
+    client = api(users.staff_a)
+    response = client.post(
+        reverse("reportrun-list"), {"kind": "district", "period": period_now(), "district": "500112"}, format="json"
+    )
+    assert response.status_code == 202, response.json()
+    run_id = response.json()["id"]
+    assert response.json()["status"] == "pending" and response.json()["pdf_url"] is None
+    reports.report_generate(run_id)  # what the worker does (see test_jobs_on_worker for the real worker)
+    detail = client.get(reverse("reportrun-detail", args=[run_id])).json()
+    assert detail["status"] == "done"
+    download = client.get(detail["pdf_url"])
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+    assert AuditEntry.objects.filter(action="download", object_id=str(run_id), actor=users.staff_a).exists()
+    # Other districts see nothing of it.
+    assert api(users.staff_b).get(reverse("reportrun-detail", args=[run_id])).status_code == 404
+    assert api(users.staff_b).get(detail["pdf_url"]).status_code == 404
+
+
+def test_bad_report_requests_are_4xx(api, users, ref):
+    client = api(users.staff_a)
+    url = reverse("reportrun-list")
+    assert (
+        client.post(url, {"kind": "district", "period": "2026-13", "district": "500112"}, format="json").status_code
+        == 400
+    )
+    assert (
+        client.post(url, {"kind": "district", "period": "2999-01", "district": "500112"}, format="json").status_code
+        == 400
+    )
+    assert (
+        client.post(url, {"kind": "district", "period": period_now(), "district": "500105"}, format="json").status_code
+        == 404
+    )
+    assert client.post(url, {"kind": "city", "period": period_now()}, format="json").status_code == 400
+    assert client.post(url, {"kind": "weekly", "period": period_now()}, format="json").status_code == 400
+    assert api(users.auditor).post(url, {"kind": "city", "period": period_now()}, format="json").status_code == 400
+    assert api(users.official).post(url, {"kind": "city", "period": period_now()}, format="json").status_code == 202
