@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import history
 from enterprises import models as m
+from enterprises.rules import contact
 from enterprises.rules import lifecycle as rules
 from enterprises.services import lifecycle, registry
+from zjtx.access import can_see_contact, redact_changes
 from zjtx.admin_scoping import ReadOnlyScopedAdmin, ScopedAdmin, ScopedInline
 from zjtx.errors import DomainError
 
@@ -31,7 +33,16 @@ class AuditHistoryMixin:
             format_html_join(
                 "",
                 "<div>{} · {} · {} · {}</div>",
-                ((e.at.strftime("%Y-%m-%d %H:%M"), e.actor_name, e.get_action_display(), e.changes) for e in rows),
+                # Display methods get no request, so contact numbers are always masked here.
+                (
+                    (
+                        e.at.strftime("%Y-%m-%d %H:%M"),
+                        e.actor_name,
+                        e.get_action_display(),
+                        redact_changes(None, e.district_id, e.changes),
+                    )
+                    for e in rows
+                ),
             )
             or "—"
         )
@@ -84,6 +95,20 @@ class EnterpriseAdmin(AuditHistoryMixin, ScopedAdmin):
     readonly_fields = ["current_tier", "current_tier_until", "created_at", "updated_at", "audit_history"]
     inlines = [YearFactInline]
     show_full_result_count = False
+
+    def _hides_contact(self, request: HttpRequest, obj: m.Enterprise | None) -> bool:
+        return obj is not None and not can_see_contact(request.user, obj.district_id)
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["contact_phone"] if self._hides_contact(request, obj) else super().get_exclude(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "masked_phone"] if self._hides_contact(request, obj) else fields
+
+    @admin.display(description=_("contact phone"))
+    def masked_phone(self, obj: m.Enterprise) -> str:
+        return contact.mask_phone(obj.contact_phone)
 
     def save_model(self, request: HttpRequest, obj: m.Enterprise, form: ModelForm[Any], change: bool) -> None:
         fields = {f: form.cleaned_data[f] for f in registry.EDITABLE if f in form.cleaned_data}

@@ -207,14 +207,21 @@ def test_admin_pages_are_scoped(client, users, district_a):
     assert "渝北保密" not in change.content.decode()
 
 
-def test_counts_on_the_home_page_respect_scope(client, users, district_a):
+def test_pages_respect_scope(client, users, district_a):
+    code = district_a.enterprise.credit_code
     client.force_login(users.staff_b)
-    page = client.get(reverse("home"))
-    assert page.status_code == 200
-    assert "渝北保密" not in page.content.decode()
-    assert page.context["enterprise_count"] == 0
+    listing = client.get(reverse("enterprises:list"))
+    assert listing.status_code == 200 and "渝北保密" not in listing.content.decode()
+    assert listing.context["paginator"].count == 0
+    assert client.get(reverse("enterprises:detail", args=[code])).status_code == 404
+    assert client.get(reverse("reporting:district", args=["500112"])).status_code == 404
+    assert client.get(reverse("enterprises:list"), {"district": "500112"}).context["paginator"].count == 0
+    client.force_login(users.official_bj)
+    assert client.get(reverse("reporting:district", args=["500112"])).status_code == 404
+    assert "渝北保密" not in client.get(reverse("reporting:dashboard")).content.decode()
     client.force_login(users.staff_a)
-    assert client.get(reverse("home")).context["enterprise_count"] == 2
+    assert client.get(reverse("enterprises:list")).context["paginator"].count == 2
+    assert client.get(reverse("enterprises:detail", args=[code])).status_code == 200
 
 
 def test_progress_shows_outsiders_nothing_of_district_a(api, users, district_a):

@@ -116,6 +116,23 @@ def can_see_contact(user: Any, district_id: int | None) -> bool:
     return bool(user.is_superuser or (user.role == Role.DISTRICT_STAFF and user.district_id == district_id))
 
 
+# Fields whose values only the enterprise's own district may read in full, also in the audit log.
+CONTACT_FIELDS = ("contact_phone",)
+
+
+def redact_changes(user: Any, district_id: int | None, changes: dict[str, Any]) -> dict[str, Any]:
+    """An audit entry's before/after values as this user may see them (contact numbers masked)."""
+    if not any(f in changes for f in CONTACT_FIELDS) or can_see_contact(user, district_id):
+        return changes
+    from enterprises.rules.contact import mask_phone
+
+    def mask(value: Any) -> Any:
+        return mask_phone(value) if isinstance(value, str) else value
+
+    return {k: ([mask(v) for v in change] if k in CONTACT_FIELDS and isinstance(change, list) else change)
+            for k, change in changes.items()}  # fmt: skip
+
+
 def dangerously_unrestricted(queryset: models.QuerySet[_M]) -> models.QuerySet[_M]:
     """For system jobs that act for no user (nightly tasks, fixtures). Named to stand out in review."""
     return queryset

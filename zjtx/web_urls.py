@@ -1,12 +1,14 @@
 """URL map of the server-rendered pages."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from reporting import views as reporting_views
+from reporting.web import views as reporting_views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("enterprises/", include("enterprises.web.urls")),
+    path("", include("reporting.web.urls")),
     path("", reporting_views.home, name="home"),
 ]

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import AuditEntry, User
+from zjtx.access import redact_changes
 
 
 class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
@@ -25,6 +26,12 @@ class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
             "remote_addr",
             "source",
         ]
+
+    def to_representation(self, instance: AuditEntry) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        data["changes"] = redact_changes(getattr(request, "user", None), instance.district_id, data["changes"])
+        return data
 
     def get_model(self, obj: AuditEntry) -> str:
         ct = obj.content_type

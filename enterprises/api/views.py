@@ -114,7 +114,8 @@ class EnterpriseViewSet(
         """Every recorded change to the enterprise: who, when, before and after."""
         enterprise = self.get_object()
         page: Any = self.paginate_queryset(history(enterprise).select_related("actor"))  # type: ignore[arg-type]
-        return self.get_paginated_response(AuditEntrySerializer(page, many=True).data)
+        data = AuditEntrySerializer(page, many=True, context=self.get_serializer_context()).data
+        return self.get_paginated_response(data)
 
     @extend_schema(request=s.YearFactSerializer, responses=s.YearFactSerializer(many=True))
     @action(detail=True, methods=["get", "put"])

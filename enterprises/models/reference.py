@@ -7,7 +7,7 @@ natural key (division code, industry code, tier code).
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zjtx.access import RestrictedQuerySet
@@ -54,10 +54,10 @@ class Jurisdiction(Bilingual):
 
 
 class DistrictKind(models.TextChoices):
-    DISTRICT = "district", _("District")
-    COUNTY = "county", _("County")
-    AUTONOMOUS_COUNTY = "autonomous_county", _("Autonomous county")
-    FUNCTIONAL_ZONE = "functional_zone", _("Functional zone")
+    DISTRICT = "district", pgettext_lazy("division kind", "District")
+    COUNTY = "county", pgettext_lazy("division kind", "County")
+    AUTONOMOUS_COUNTY = "autonomous_county", pgettext_lazy("division kind", "Autonomous county")
+    FUNCTIONAL_ZONE = "functional_zone", pgettext_lazy("division kind", "Functional zone")
 
 
 class District(Bilingual):

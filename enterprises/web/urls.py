@@ -1,0 +1,11 @@
+from django.urls import path
+
+from enterprises.web import views
+
+app_name = "enterprises"
+urlpatterns = [
+    path("", views.EnterpriseListView.as_view(), name="list"),
+    path("import/", views.ImportCreateView.as_view(), name="import"),
+    path("import/<int:pk>/", views.import_detail, name="import-detail"),
+    path("<str:code>/", views.EnterpriseDetailView.as_view(), name="detail"),
+]

@@ -1,0 +1,129 @@
+"""Registry pages: my enterprises with search and filters, the enterprise page, imports with progress."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.generic import ListView, TemplateView
+
+from accounts.audit import history
+from enterprises.api.filters import EnterpriseFilter
+from enterprises.models import ApplicationTransition, District, Enterprise, ImportRun, Industry, Tier
+from enterprises.models.registry import ImportStatus
+from enterprises.rules import contact, credit_code
+from enterprises.rules.lifecycle import CertificationStatus
+from enterprises.selectors import enterprises_for
+from enterprises.services import importing
+from enterprises.web.forms import ImportForm
+from zjtx.access import can_see_contact, redact_changes, restrict
+from zjtx.errors import DomainError
+from zjtx.web import RoleRequiredMixin, scoped_or_404
+
+
+class EnterpriseListView(RoleRequiredMixin, ListView):  # type: ignore[type-arg]
+    template_name = "enterprises/list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[Enterprise]:
+        self.filterset = EnterpriseFilter(self.request.GET or None, queryset=enterprises_for(self.request.user))
+        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else self.filterset.queryset
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user: Any = self.request.user
+        districts = District.objects.select_related("jurisdiction")
+        if getattr(user, "district_id", None):
+            districts = districts.filter(pk=user.district_id)
+        elif getattr(user, "jurisdiction_id", None):
+            districts = districts.filter(jurisdiction_id=user.jurisdiction_id)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context.update(
+            filter=self.filterset,
+            districts=districts,
+            tiers=Tier.objects.all(),
+            industries=Industry.objects.all(),
+            query=params.urlencode(),
+        )
+        return context
+
+
+class EnterpriseDetailView(RoleRequiredMixin, TemplateView):
+    template_name = "enterprises/detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user: Any = self.request.user
+        enterprise = scoped_or_404(
+            Enterprise.objects.select_related("district__jurisdiction", "industry", "current_tier"),
+            self.request,
+            credit_code=credit_code.normalise(kwargs["code"]),
+        )
+        today = timezone.localdate()
+        soon = today + timedelta(days=settings.ZJTX_EXPIRING_SOON_DAYS)
+        certifications = list(enterprise.certifications.select_related("tier").order_by("-valid_from"))
+        applications = enterprise.applications.select_related("tier").prefetch_related(
+            Prefetch("transitions", queryset=ApplicationTransition.objects.select_related("actor"))
+        )
+        context.update(
+            enterprise=enterprise,
+            phone=enterprise.contact_phone
+            if can_see_contact(user, enterprise.district_id)
+            else contact.mask_phone(enterprise.contact_phone),
+            certifications=certifications,
+            expiring=[
+                c for c in certifications if c.status in CertificationStatus.HOLDING and today < c.valid_until <= soon
+            ],
+            applications=applications,
+            facts=enterprise.year_facts.order_by("-year")[:5],
+            history=[
+                (entry, redact_changes(user, enterprise.district_id, entry.changes))
+                for entry in history(enterprise).select_related("actor")[:20]
+            ],
+            soon_days=settings.ZJTX_EXPIRING_SOON_DAYS,
+        )
+        return context
+
+
+class ImportCreateView(RoleRequiredMixin, TemplateView):
+    template_name = "enterprises/import_form.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", ImportForm())
+        context["runs"] = restrict(ImportRun.objects.all(), self.request.user)[:10]
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                run = importing.import_start(actor=request.user, upload=form.cleaned_data["file"])
+            except DomainError as exc:
+                form.add_error("file", exc.message)
+            else:
+                return redirect("enterprises:import-detail", pk=run.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The import's report; while it runs, the page polls the status fragment every second (htmx)."""
+    if not request.user.is_authenticated:
+        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+    run = scoped_or_404(ImportRun.objects.all(), request, pk=pk)
+    context = {
+        "run": run,
+        "running": run.status in (ImportStatus.PENDING, ImportStatus.RUNNING),
+        "progress": importing.import_progress(run),
+        "errors": run.errors[:200],
+    }
+    template = (
+        "enterprises/_import_status.html" if request.headers.get("HX-Request") else "enterprises/import_detail.html"
+    )
+    return render(request, template, context)

@@ -1,0 +1,224 @@
+"""Pages of targets and progress: the role-dependent home, the officials' dashboard, a district's page, reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from enterprises.models import District, Jurisdiction
+from enterprises.selectors import enterprises_for, expiring_certifications
+from reporting.models import Metric, MetricKind, MetricSnapshot, ReportRun, Target
+from reporting.selectors import ProgressRow, progress_rows, targets_for
+from reporting.services import reports
+from zjtx.access import restrict
+from zjtx.errors import DomainError
+from zjtx.web import OFFICE_ROLES, RoleRequiredMixin, is_office
+
+SORT_KEYS = {
+    "rank": lambda r: (r.rank or 10**6, r.place_name),
+    "percent": lambda r: (r.progress.percent if r.progress else -1, r.place_name),
+    "current": lambda r: (r.progress.current if r.progress else -1, r.place_name),
+    "gap": lambda r: (r.progress.gap if r.progress else 10**9, r.place_name),
+    "name": lambda r: (r.target.district.code if r.target.district else "",),
+}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if is_office(user):
+        return redirect("reporting:dashboard")
+    if getattr(user, "district_id", None):
+        return redirect("reporting:district", code=user.district.code)
+    return render(request, "reporting/no_role.html", status=403)
+
+
+def current_targets(targets: list[Target], today: dt.date) -> list[Target]:
+    """Per (metric, place): the target with the nearest deadline not yet passed, else the latest one."""
+    chosen: dict[tuple[int, int | None], Target] = {}
+    for t in sorted(targets, key=lambda t: t.deadline):
+        key = (t.metric_id, t.district_id)
+        if key not in chosen or chosen[key].deadline < today:
+            chosen[key] = t
+    return sorted(chosen.values(), key=lambda t: (t.metric.sort_order, t.district.sort_order if t.district else -1))
+
+
+def monthly_series(snapshots: Any) -> dict[str, list[list[Any]]]:
+    """The month's last snapshot per metric, as [month, value] pairs for the charts."""
+    series: dict[str, dict[str, int]] = defaultdict(dict)
+    for name, day, value in snapshots:
+        series[name][f"{day:%Y-%m}"] = value
+    return {name: sorted([m, v] for m, v in months.items()) for name, months in series.items()}
+
+
+def _trend(jurisdiction: Jurisdiction, district: District | None, today: dt.date) -> dict[str, list[list[Any]]]:
+    rows = (
+        MetricSnapshot.objects.filter(
+            jurisdiction=jurisdiction,
+            district=district,
+            metric__kind__in=[MetricKind.TIER_HOLDERS, MetricKind.NEW_LISTINGS],
+            day__gt=today - dt.timedelta(days=366),
+            day__lte=today,
+        )
+        .order_by("day")
+        .values_list("metric__name", "day", "value")
+    )
+    return monthly_series(rows)
+
+
+def _chart_rows(rows: list[ProgressRow]) -> list[dict[str, Any]]:
+    return [
+        {"name": r.target.metric.display_name, "percent": float(r.progress.percent) if r.progress else 0} for r in rows
+    ]
+
+
+class DashboardView(RoleRequiredMixin, TemplateView):
+    """Officials: the city's targets, the trend, and the districts ranked by completion (通报)."""
+
+    template_name = "reporting/dashboard.html"
+    roles = OFFICE_ROLES
+
+    def get_template_names(self) -> list[str]:
+        if self.request.headers.get("HX-Request") and self.request.GET.get("part") == "ranking":
+            return ["reporting/_ranking.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user: Any = self.request.user
+        today = timezone.localdate()
+        jurisdictions = (
+            Jurisdiction.objects.filter(pk=user.jurisdiction_id) if user.jurisdiction_id else Jurisdiction.objects.all()
+        )
+        jurisdiction = (
+            jurisdictions.filter(code=self.request.GET.get("j", "")).first() or jurisdictions.order_by("-code").first()
+        )
+        if jurisdiction is None:
+            raise Http404("no jurisdiction")
+        visible = list(targets_for(user).filter(jurisdiction=jurisdiction))
+        city = current_targets([t for t in visible if t.district_id is None], today)
+        city_rows = progress_rows(user, today=today, targets=Target.objects.filter(pk__in=[t.pk for t in city]))
+        order = {t.pk: i for i, t in enumerate(city)}
+        city_rows.sort(key=lambda r: order[r.target.pk])
+
+        metrics = [r.target.metric for r in city_rows]
+        metric = next((m for m in metrics if m.code == self.request.GET.get("metric")), None) or next(
+            (m for m in metrics if m.code == "srdi_smes"), metrics[0] if metrics else None
+        )
+        ranking: list[ProgressRow] = []
+        if metric is not None:
+            chosen = next(r.target for r in city_rows if r.target.metric_id == metric.pk)
+            parts = [t for t in visible if t.metric_id == metric.pk and t.district_id and t.deadline == chosen.deadline]
+            ranking = progress_rows(user, today=today, targets=Target.objects.filter(pk__in=[t.pk for t in parts]))
+        sort = self.request.GET.get("sort", "rank")
+        descending = self.request.GET.get("dir") == "desc"
+        ranking.sort(key=SORT_KEYS.get(sort, SORT_KEYS["rank"]), reverse=descending)
+        context.update(
+            jurisdiction=jurisdiction,
+            jurisdictions=jurisdictions,
+            city_rows=city_rows,
+            metric=metric,
+            metrics=metrics,
+            ranking=ranking,
+            sort=sort,
+            descending=descending,
+            off_track_count=sum(1 for r in ranking if r.progress and r.progress.off_track),
+            trend=_trend(jurisdiction, None, today),
+            completion=_chart_rows(city_rows),
+            reports=restrict(ReportRun.objects.select_related("district"), user).filter(jurisdiction=jurisdiction)[:8],
+            today=today,
+        )
+        return context
+
+
+class DistrictView(RoleRequiredMixin, TemplateView):
+    """One district: its targets and progress, the trend, certifications ending soon."""
+
+    template_name = "reporting/district.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user: Any = self.request.user
+        district = District.objects.select_related("jurisdiction").filter(code=kwargs["code"]).first()
+        if district is None or not _may_see_district(user, district):
+            raise Http404("no such district")
+        today = timezone.localdate()
+        visible = list(targets_for(user).filter(district=district))
+        mine = current_targets(visible, today)
+        rows = progress_rows(user, today=today, targets=Target.objects.filter(pk__in=[t.pk for t in mine]))
+        context.update(
+            district=district,
+            rows=rows,
+            trend=_trend(district.jurisdiction, district, today),
+            completion=_chart_rows(rows),
+            expiring=expiring_certifications(user).filter(enterprise__district=district).select_related("tier")[:20],
+            enterprise_count=enterprises_for(user).filter(district=district).count(),
+            reports=restrict(ReportRun.objects.all(), user).filter(district=district)[:6],
+            metrics=Metric.objects.all(),
+            today=today,
+        )
+        return context
+
+
+def _may_see_district(user: Any, district: District) -> bool:
+    if user.is_superuser:
+        return True
+    if getattr(user, "role", "") == "district_staff":
+        return bool(user.district_id == district.pk)
+    return user.jurisdiction_id in (None, district.jurisdiction_id)
+
+
+class ReportsView(RoleRequiredMixin, TemplateView):
+    """Reports in scope, with a form to request one; rows being generated refresh themselves."""
+
+    template_name = "reporting/reports.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user: Any = self.request.user
+        districts = District.objects.all()
+        if getattr(user, "district_id", None):
+            districts = districts.filter(pk=user.district_id)
+        elif user.jurisdiction_id:
+            districts = districts.filter(jurisdiction_id=user.jurisdiction_id)
+        context.update(
+            reports=restrict(ReportRun.objects.select_related("jurisdiction", "district"), user)[:100],
+            districts=districts,
+            period=reports.previous_period(),
+            can_city=is_office(user),
+        )
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            run = reports.report_request(
+                actor=request.user,
+                kind=request.POST.get("kind", ""),
+                period=request.POST.get("period", ""),
+                district_code=request.POST.get("district") or None,
+                jurisdiction_code=request.POST.get("jurisdiction") or None,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("reporting:reports")
+        messages.success(request, _("The report is being generated: %(report)s") % {"report": run})
+        return redirect("reporting:reports")
+
+
+def report_row(request: HttpRequest, pk: int) -> HttpResponse:
+    """One row of the reports table (polled while the report is generated)."""
+    if not request.user.is_authenticated:
+        raise Http404("not found")
+    run = restrict(ReportRun.objects.select_related("jurisdiction", "district"), request.user).filter(pk=pk).first()
+    if run is None:
+        raise Http404("not found")
+    return render(request, "reporting/_report_row.html", {"r": run})

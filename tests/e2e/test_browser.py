@@ -1,0 +1,95 @@
+"""The main journeys in a real browser: staff work in their district, officials read the dashboard."""
+
+import datetime as dt
+
+from django.utils import timezone
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from enterprises.services import lifecycle
+from reporting.models import Target
+from reporting.services.snapshots import snapshot_day
+from reporting.services.targets import target_split
+
+
+def wait(browser, seconds=10):
+    return WebDriverWait(browser, seconds)
+
+
+def seed(users, ref, make_enterprise):
+    mine = make_enterprise("500112", name="渝北测试精密有限公司")
+    lifecycle.certification_import(
+        actor=users.superuser,
+        enterprise=mine,
+        tier=ref.tiers["srdi_sme"],
+        valid_from=timezone.localdate() - dt.timedelta(days=1060),
+    )
+    other = make_enterprise("500105", name="江北测试软件有限公司")
+    for district, n in (("500112", 2), ("500105", 1)):
+        for _ in range(n):
+            lifecycle.certification_import(
+                actor=users.superuser, enterprise=make_enterprise(district), tier=ref.tiers["srdi_sme"],
+                valid_from=timezone.localdate() - dt.timedelta(days=40),
+            )  # fmt: skip
+    target = Target.objects.get(metric__code="srdi_smes", district=None, deadline="2025-12-31")
+    target_split(actor=users.progadmin, target_id=target.pk, shares={"500112": 1500, "500105": 1000})
+    for days in (60, 30, 0):
+        snapshot_day(timezone.localdate() - dt.timedelta(days=days))
+    return mine, other
+
+
+def test_district_staff_finds_an_enterprise_and_reads_its_tier_history(
+    live_server, browser, login, screenshot, users, ref, make_enterprise
+):
+    _mine, _other = seed(users, ref, make_enterprise)
+    login("staff_a")
+    wait(browser).until(ec.url_contains("/districts/500112/"))
+    screenshot("staff-district-home")
+    browser.find_element(By.LINK_TEXT, "我的企业").click()
+    search = browser.find_element(By.NAME, "q")
+    search.send_keys("精密")
+    search.submit()
+    wait(browser).until(ec.presence_of_element_located((By.LINK_TEXT, "渝北测试精密有限公司"))).click()
+    wait(browser).until(ec.presence_of_element_located((By.ID, "tier-history")))
+    history = browser.find_element(By.ID, "tier-history").text
+    assert "专精特新中小企业" in history
+    assert "有认定将在 90 天内到期" in browser.find_element(By.ID, "expiring-alert").text
+    screenshot("staff-enterprise-page")
+
+
+def test_staff_cannot_open_another_districts_enterprise(
+    live_server, browser, login, screenshot, users, ref, make_enterprise
+):
+    _mine, other = seed(users, ref, make_enterprise)
+    login("staff_a")
+    wait(browser).until(ec.url_contains("/districts/"))
+    browser.get(f"{live_server.url}/enterprises/{other.credit_code}/")
+    page = browser.find_element(By.ID, "error-page")
+    assert page.get_attribute("data-code") == "404"
+    assert "未找到" in page.text and "江北测试软件" not in browser.page_source
+    screenshot("staff-other-district-404")
+
+
+def test_official_dashboard_draws_charts_and_sorts_the_ranking(
+    live_server, browser, login, screenshot, users, ref, make_enterprise
+):
+    seed(users, ref, make_enterprise)
+    login("official")
+    wait(browser).until(ec.url_contains("/dashboard/"))
+    wait(browser).until(lambda b: b.execute_script("return (window.zjtxCharts || []).length") == 2)
+    canvases = browser.find_elements(By.CSS_SELECTOR, "#trend-chart canvas, #completion-chart canvas")
+    assert len(canvases) == 2 and all(c.size["width"] > 100 for c in canvases)
+    series = browser.execute_script(
+        "return window.zjtxCharts.map(function (c) { return c.getOption().series.length; })"
+    )
+    assert all(n >= 1 for n in series)
+    rows = browser.find_elements(By.CSS_SELECTOR, "#ranking-table tbody tr")
+    assert [r.get_attribute("data-district") for r in rows] == ["500112", "500105"]  # rank: 2/1500 vs 1/1000
+    assert all("off-track" in r.get_attribute("class") for r in rows)
+    browser.find_element(By.ID, "sort-percent").click()
+    wait(browser).until(lambda b: "▼" in b.find_element(By.ID, "sort-percent").text)
+    screenshot("official-dashboard")
+    browser.find_element(By.LINK_TEXT, "渝北区").click()
+    wait(browser).until(lambda b: b.execute_script("return (window.zjtxCharts || []).length") == 2)
+    screenshot("official-district-drilldown")
