@@ -146,6 +146,10 @@ def step_text(step: dict[str, str]) -> str:
         return _("Per-enterprise cap of %(cap)s: %(awarded)s already awarded, %(remaining)s left; within it.") % m
     if kind == "rounding":
         return _("Rounded half up to the fen: %(before)s → %(after)s.") % m
+    if kind == "applied_for":
+        return _("Limited to the %(amount)s applied for.") % m
+    if kind == "approved_less":
+        return _("Approved %(amount)s, less than the rule allows.") % m
     if kind == "result":
         return _("Amount: %(amount)s yuan.") % m
     return ", ".join(f"{k}={v}" for k, v in step.items())

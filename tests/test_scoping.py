@@ -10,6 +10,7 @@ test_every_endpoint_is_covered.
 
 import io
 import json
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -20,9 +21,11 @@ from django.utils import timezone
 from accounts.models import AuditEntry
 from enterprises.services import lifecycle
 from enterprises.services.importing import enterprises_import
+from programs.models import Measure, SubsidyRule
+from programs.services.benefits import benefit_application_submit
 from zjtx.api_urls import router
 
-REFERENCE = {"jurisdiction", "district", "industry", "tier"}
+REFERENCE = {"jurisdiction", "district", "industry", "tier", "policy", "measure", "subsidyrule", "responsibleunit"}
 
 
 @pytest.fixture
@@ -45,15 +48,42 @@ def district_a(users, ref, make_enterprise):
         file_name="渝北空文件.csv",
     )
     entry = AuditEntry.objects.filter(object_id=str(ent.pk)).first()
+    beneficiary = make_enterprise("500112", name="渝北补贴测试有限公司")
+    lifecycle.certification_import(
+        actor=users.superuser, enterprise=beneficiary, tier=ref.tiers["srdi_sme"], valid_from=date(2024, 1, 1)
+    )
+    task_28 = Measure.objects.get(policy__code="cq-2022-2025-action-plan", clause="28")
+    SubsidyRule.objects.create(
+        code="cq-test-smart-upgrade",
+        measure=task_28,
+        name="测试规则",
+        kind="fixed_cap",
+        params={"cap": "500000"},
+        effective_from=date(2022, 1, 1),
+        effective_until=date(2026, 1, 1),
+        clause="重庆 28",
+    )
+    benefit = benefit_application_submit(
+        actor=users.staff_a, enterprise=beneficiary, measure=task_28, inputs={}, basis_date=date(2025, 6, 1)
+    )
     return SimpleNamespace(
         enterprise=ent,
-        names=["渝北保密测试有限公司", "渝北申报测试有限公司", ent.credit_code, other.credit_code, "渝北空文件"],
+        names=[
+            "渝北保密测试有限公司",
+            "渝北申报测试有限公司",
+            "渝北补贴测试有限公司",
+            ent.credit_code,
+            other.credit_code,
+            beneficiary.credit_code,
+            "渝北空文件",
+        ],
         lookups={
             "enterprise": ent.credit_code,
             "application": app.pk,
             "certification": cert.pk,
             "importrun": run.pk,
             "auditentry": entry.pk,
+            "benefitapplication": benefit.pk,
         },
     )
 
@@ -185,7 +215,7 @@ def test_counts_on_the_home_page_respect_scope(client, users, district_a):
     assert "渝北保密" not in page.content.decode()
     assert page.context["enterprise_count"] == 0
     client.force_login(users.staff_a)
-    assert client.get(reverse("home")).context["enterprise_count"] == 2
+    assert client.get(reverse("home")).context["enterprise_count"] == 3
 
 
 def test_audit_log_shows_each_user_only_their_scope(api, users, district_a):

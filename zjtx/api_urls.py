@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import AuditEntryViewSet, MeView
 from enterprises.api import views as ev
+from programs.api import views as pv
 
 router = DefaultRouter()
 router.register("jurisdictions", ev.JurisdictionViewSet, basename="jurisdiction")
@@ -18,6 +19,11 @@ router.register("imports", ev.ImportRunViewSet, basename="importrun")
 router.register("applications", ev.ApplicationViewSet, basename="application")
 router.register("certifications", ev.CertificationViewSet, basename="certification")
 router.register("audit", AuditEntryViewSet, basename="auditentry")
+router.register("policies", pv.PolicyViewSet, basename="policy")
+router.register("measures", pv.MeasureViewSet, basename="measure")
+router.register("subsidy-rules", pv.SubsidyRuleViewSet, basename="subsidyrule")
+router.register("responsible-units", pv.ResponsibleUnitViewSet, basename="responsibleunit")
+router.register("benefit-applications", pv.BenefitApplicationViewSet, basename="benefitapplication")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -162,6 +162,12 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "enterprises.models.lifecycle.ApplicationStatusChoices",
         "CertificationStatusEnum": "enterprises.models.lifecycle.CertificationStatusChoices",
         "ImportStatusEnum": "enterprises.models.registry.ImportStatus",
+        "BenefitStatusEnum": "programs.models.benefits.BenefitStatusChoices",
+        "UnitKindEnum": "programs.models.policy.UnitKind",
+        "GroupKindEnum": "programs.models.policy.GroupKind",
+        "MeasureKindEnum": "programs.models.policy.MeasureKind",
+        "CommitmentKindEnum": "programs.models.policy.CommitmentKind",
+        "RuleKindEnum": "programs.models.subsidy.RuleKind",
     },
 }
 
