@@ -61,7 +61,9 @@ def rule_error_message(exc: engine.RuleError) -> str:
                 )
                 % p
             )
-        return _("Rule %(rule)s is in force from %(effective_from)s; %(day)s is before that, so it gives no amount.") % p
+        return (
+            _("Rule %(rule)s is in force from %(effective_from)s; %(day)s is before that, so it gives no amount.") % p
+        )
     if isinstance(exc, engine.RuleInputError):
         messages = {
             "not_a_number": _("%(input)s must be an amount in yuan."),
@@ -116,7 +118,9 @@ def step_text(step: dict[str, str]) -> str:
     if kind == "share":
         return _("%(rate)s of %(input)s %(base)s = %(amount)s.") % m
     if kind == "cap":
-        return _cap_text(step, _("Cap of %(cap)s applied (the formula gave %(before)s)."), _("Within the cap of %(cap)s."))
+        return _cap_text(
+            step, _("Cap of %(cap)s applied (the formula gave %(before)s)."), _("Within the cap of %(cap)s.")
+        )
     if kind == "total_cap":
         return _cap_text(
             step, _("Total cap of %(cap)s applied (the bands gave %(before)s)."), _("Within the total cap of %(cap)s.")
@@ -172,7 +176,9 @@ def refusal_message(refusal: Refusal) -> str:
         return _("The enterprise is in region %(region)s; the policy applies in %(expected)s.") % p
     if refusal.kind == "outside_period":
         if p["effective_until"]:
-            return _("%(day)s is outside the measure's period, %(effective_from)s to %(effective_until)s (exclusive).") % p
+            return (
+                _("%(day)s is outside the measure's period, %(effective_from)s to %(effective_until)s (exclusive).") % p
+            )
         return _("%(day)s is before the measure's period, which starts on %(effective_from)s.") % p
     if refusal.kind == "tier_not_held":
         codes = p["tiers"].split(", ")

@@ -105,7 +105,9 @@ class MeasureSerializer(serializers.ModelSerializer[Measure]):
     policy: serializers.SlugRelatedField[Policy] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     group = serializers.CharField(source="group.clause", read_only=True)
     group_name = serializers.CharField(source="group.display_name", read_only=True)
-    tiers = serializers.SerializerMethodField(help_text="Tier codes that may benefit (the measure's, else the policy's)")
+    tiers = serializers.SerializerMethodField(
+        help_text="Tier codes that may benefit (the measure's, else the policy's)"
+    )
     industries: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True
     )

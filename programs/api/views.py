@@ -23,7 +23,8 @@ from programs.models import (
     BenefitApplication,
     BenefitApplicationTransition,
     Commitment,
-    MeasureGroup,
+    Measure,
+    Policy,
     ResponsibleUnit,
     SubsidyRule,
 )
@@ -83,7 +84,7 @@ class ResponsibleUnitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[R
     pagination_class = None
 
 
-class PolicyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Any]):
+class PolicyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Policy]):
     """Policy documents; the detail adds the groups (actions, task groups) and the quantitative commitments."""
 
     queryset = selectors.policies()
@@ -91,11 +92,11 @@ class PolicyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Any]):
     lookup_field = "code"
     pagination_class = None
 
-    def get_queryset(self) -> QuerySet[Any]:
+    def get_queryset(self) -> QuerySet[Policy]:
         qs = super().get_queryset()
         if self.action == "retrieve":
             qs = qs.prefetch_related(
-                Prefetch("groups", queryset=MeasureGroup.objects.prefetch_related("units")),
+                "groups__units",
                 Prefetch("commitments", queryset=Commitment.objects.select_related("measure")),
             )
         return qs
@@ -104,14 +105,14 @@ class PolicyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Any]):
         return s.PolicyDetailSerializer if self.action == "retrieve" else s.PolicySerializer
 
 
-class MeasureViewSet(QuoteMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Any]):
+class MeasureViewSet(QuoteMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Measure]):
     """Measures, tasks and safeguards of the policies, with who may benefit, who answers for them, their rules."""
 
     queryset = selectors.measures()
     serializer_class = s.MeasureSerializer
     filterset_class = filters.MeasureFilter
 
-    def get_queryset(self) -> QuerySet[Any]:
+    def get_queryset(self) -> QuerySet[Measure]:
         qs = super().get_queryset()
         if self.action == "retrieve":
             committed = Sum(
@@ -238,4 +239,3 @@ class BenefitApplicationViewSet(
             .get(pk=pk)
         )
         return s.BenefitApplicationDetailSerializer(application).data
-

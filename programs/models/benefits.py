@@ -88,7 +88,7 @@ class BenefitApplication(models.Model):
         return f"{self.enterprise_id} · {self.measure_id} ({self.status})"
 
 
-class BenefitApplicationTransition(TransitionEvent):  # noqa: DJ008 - shown inline under its application
+class BenefitApplicationTransition(TransitionEvent):
     application = models.ForeignKey(BenefitApplication, on_delete=models.CASCADE, related_name="transitions")
 
     district_path = "application__enterprise__district"

@@ -44,7 +44,7 @@ class SubsidyRule(Bilingual):
     kind = models.CharField(_("kind of formula"), max_length=30, choices=RuleKind.choices)
     params = models.JSONField(
         _("parameters"),
-        help_text=_("Amounts in yuan and rates as decimal strings, e.g. {\"base\": \"contract_value\", \"rate\": \"0.20\"}."),
+        help_text=_('Amounts in yuan and rates as decimal strings, e.g. {"base": "contract_value", "rate": "0.20"}.'),
     )
     effective_from = models.DateField(_("in force from"))
     effective_until = models.DateField(_("in force until (exclusive)"), null=True, blank=True)

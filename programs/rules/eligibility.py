@@ -62,6 +62,8 @@ def refusals(applicant: Applicant, scope: Scope, day: date) -> list[Refusal]:
         found.append(Refusal("tier_not_held", {"day": day.isoformat(), "tiers": ", ".join(sorted(scope.tiers))}))
     if scope.industries and applicant.industry not in scope.industries:
         found.append(
-            Refusal("industry_excluded", {"industry": applicant.industry, "industries": ", ".join(sorted(scope.industries))})
+            Refusal(
+                "industry_excluded", {"industry": applicant.industry, "industries": ", ".join(sorted(scope.industries))}
+            )
         )
     return found

@@ -247,7 +247,9 @@ def _bands(raw: Any) -> tuple[Band, ...]:
         if band.up_to is not None and band.up_to <= band.above:
             raise RuleDefinitionError("empty_band", f"band {i} is empty", band=str(i))
         if i < len(bands) and band.up_to != bands[i].above:
-            raise RuleDefinitionError("bands_not_contiguous", f"band {i + 1} must start where band {i} ends", band=str(i))
+            raise RuleDefinitionError(
+                "bands_not_contiguous", f"band {i + 1} must start where band {i} ends", band=str(i)
+            )
     return tuple(bands)
 
 

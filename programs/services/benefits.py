@@ -150,16 +150,15 @@ def _approve(application: BenefitApplication, amount: Decimal | None) -> None:
     if amount is not None:
         if not (0 < amount <= granted) or amount != amount.quantize(engine.FEN):
             raise DomainError(
-                _("The approved amount must be above 0 and at most %(max)s yuan, to the fen.") % {"max": yuan(f"{granted:f}")},
+                _("The approved amount must be above 0 and at most %(max)s yuan, to the fen.")
+                % {"max": yuan(f"{granted:f}")},
                 code="bad_amount",
                 field="amount",
             )
         granted = amount
         trace.append({"step": "approved_less", "amount": f"{granted:f}"})
     if granted <= 0:
-        raise Conflict(
-            _("Nothing is left to award: %(why)s") % {"why": _why_nothing(quote.trace)}, code="nothing_left"
-        )
+        raise Conflict(_("Nothing is left to award: %(why)s") % {"why": _why_nothing(quote.trace)}, code="nothing_left")
     if measure.budget is not None:
         left = measure.budget - selectors.committed_amount(measure.pk)
         if granted > left:
@@ -168,7 +167,11 @@ def _approve(application: BenefitApplication, amount: Decimal | None) -> None:
                     "The budget of measure %(clause)s has %(left)s yuan left; approving %(amount)s yuan would "
                     "overspend it."
                 )
-                % {"clause": measure.clause, "left": yuan(f"{max(left, Decimal(0)):f}"), "amount": yuan(f"{granted:f}")},
+                % {
+                    "clause": measure.clause,
+                    "left": yuan(f"{max(left, Decimal(0)):f}"),
+                    "amount": yuan(f"{granted:f}"),
+                },
                 code="over_budget",
             )
     application.approved_amount = granted

@@ -45,7 +45,9 @@ def test_submit_quotes_with_the_rule_in_force_and_keeps_the_trace(users, certifi
         ("五.3", {"valid_from": date(2026, 1, 1)}, {"contract_value": "1"}, DAY, "held none of the tiers"),
     ],
 )
-def test_ineligible_applications_are_refused_with_the_reason(users, certified, measure, clause, kwargs, inputs, day, expected):
+def test_ineligible_applications_are_refused_with_the_reason(
+    users, certified, measure, clause, kwargs, inputs, day, expected
+):
     firm = certified(**kwargs)
     with pytest.raises(DomainError) as raised:
         submit(users, firm, measure(clause), inputs, day=day)

@@ -58,10 +58,13 @@ def test_racing_approvals_for_one_enterprise_respect_its_cap(users, certified, m
     ]
     outcomes = race(approvals(users, apps))
     assert outcomes.count("ok") == 4, outcomes  # 8 + 8 + 8 + the 6 million left
-    count, total = approved_total(first_of_kind)
+    _count, total = approved_total(first_of_kind)
     assert total == Decimal("30000000.00")
-    assert sorted(
-        BenefitApplication.objects.filter(measure=first_of_kind, status="approved").values_list(
-            "approved_amount", flat=True
+    assert (
+        sorted(
+            BenefitApplication.objects.filter(measure=first_of_kind, status="approved").values_list(
+                "approved_amount", flat=True
+            )
         )
-    ) == [Decimal("6000000.00")] + [Decimal("8000000.00")] * 3
+        == [Decimal("6000000.00")] + [Decimal("8000000.00")] * 3
+    )

@@ -31,7 +31,8 @@ def test_policies_with_issuer_date_region_period_and_tiers(ref):
 def test_beijing_ten_actions_with_their_measures(ref):
     actions = MeasureGroup.objects.filter(policy__code=BJ).order_by("sort_order")
     assert [a.name for a in actions] == [
-        "创新领航", "融通入链", "场景育新", "千亿畅融", "数智转型", "挂牌倍增", "专利护航", "京才荟聚", "品牌点亮", "服务聚合",
+        "创新领航", "融通入链", "场景育新", "千亿畅融", "数智转型",
+        "挂牌倍增", "专利护航", "京才荟聚", "品牌点亮", "服务聚合",
     ]  # fmt: skip
     assert [a.clause for a in actions] == list("一二三四五六七八九十")
     per_action = {a.clause: a.measures.count() for a in actions}
@@ -61,12 +62,21 @@ def test_chongqing_responsible_units_under_each_group(ref):
     by_group = {g.clause: units(g.units) for g in MeasureGroup.objects.filter(policy__code=CQ, kind="task_group")}
     districts = {"cq-districts"}  # "以下均需各区县政府负责,不再列出"
     assert by_group["二(一)"] == {"cq-econ-info", "cq-science", "cq-planning", "cq-ip"} | districts
-    assert by_group["二(二)"] == {"cq-econ-info", "cq-science", "cq-ecology", "cq-commerce", "cq-market-regulation"} | districts
+    assert (
+        by_group["二(二)"]
+        == {"cq-econ-info", "cq-science", "cq-ecology", "cq-commerce", "cq-market-regulation"} | districts
+    )
     assert by_group["二(三)"] == {
         "cq-econ-info", "cq-finance", "cq-science", "cq-financial-regulation", "cq-pboc", "cq-cbirc", "cq-csrc",
     } | districts  # fmt: skip
-    assert by_group["二(四)"] == {"cq-econ-info", "cq-science", "cq-hrss", "cq-education", "cq-ip", "cq-commerce"} | districts
-    assert by_group["二(五)"] == {"cq-econ-info", "cq-finance", "cq-science", "cq-financial-regulation", "cq-tax"} | districts
+    assert (
+        by_group["二(四)"]
+        == {"cq-econ-info", "cq-science", "cq-hrss", "cq-education", "cq-ip", "cq-commerce"} | districts
+    )
+    assert (
+        by_group["二(五)"]
+        == {"cq-econ-info", "cq-finance", "cq-science", "cq-financial-regulation", "cq-tax"} | districts
+    )
     assert ResponsibleUnit.objects.filter(jurisdiction__code="500000").count() == 18
     names = set(ResponsibleUnit.objects.filter(jurisdiction__code="500000").values_list("name", flat=True))
     assert {"人行重庆营管部", "重庆银保监局", "重庆证监局", "重庆市税务局", "市统计局"} <= names
@@ -86,8 +96,7 @@ def test_chongqing_four_safeguard_mechanisms_with_their_units(ref):
 
 def test_every_quantitative_commitment(ref):
     found = {
-        (c.clause, int(c.quantity), c.unit, c.kind, c.approximate)
-        for c in Commitment.objects.filter(policy__code=CQ)
+        (c.clause, int(c.quantity), c.unit, c.kind, c.approximate) for c in Commitment.objects.filter(policy__code=CQ)
     }
     assert found == {
         ("一", 25000, "家", "target", False),  # 创新型中小企业 2.5万家
