@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 
-from enterprises.admin import AuditHistoryMixin, TransitionInline
+from enterprises.admin import AuditHistoryMixin, TransitionInline, transition_action
 from programs import models as m
 from programs.rules.benefits import BENEFIT_TRANSITIONS
 from programs.services import benefits
 from programs.services.rules import subsidy_rule_save
 from zjtx.admin_scoping import ReadOnlyScopedAdmin, ScopedAdmin
-from zjtx.errors import DomainError
 
 
 @admin.register(m.ResponsibleUnit)
@@ -74,21 +71,8 @@ class SubsidyRuleAdmin(AuditHistoryMixin, ScopedAdmin):
         subsidy_rule_save(actor=request.user, rule=obj)
 
 
-def _transition(name: str) -> Any:
-    def run(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        done = 0
-        for obj in queryset:
-            try:
-                benefits.benefit_application_transition(actor=request.user, application_id=obj.pk, action=name)
-                done += 1
-            except DomainError as exc:
-                modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
-        if done:
-            modeladmin.message_user(request, _("%(n)s done.") % {"n": done}, messages.SUCCESS)
-
-    run.__name__ = f"benefit_{name}"
-    run.short_description = name  # type: ignore[attr-defined]
-    return run
+def _move(actor: Any, pk: int, action: str) -> Any:
+    return benefits.benefit_application_transition(actor=actor, application_id=pk, action=action)
 
 
 class BenefitTransitionInline(TransitionInline):
@@ -105,7 +89,7 @@ class BenefitApplicationAdmin(AuditHistoryMixin, ReadOnlyScopedAdmin):
     search_fields = ["enterprise__credit_code", "enterprise__name"]
     readonly_fields = ["audit_history"]
     inlines = [BenefitTransitionInline]
-    actions = [_transition(t.action) for t in BENEFIT_TRANSITIONS if not t.needs_reason]
+    actions = [transition_action("benefit", t.action, _move) for t in BENEFIT_TRANSITIONS if not t.needs_reason]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Needed for the actions menu; the form itself has no editable fields.

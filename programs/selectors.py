@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from enterprises.models import Certification, Enterprise
 from enterprises.rules.lifecycle import CertificationStatus as C
-from programs.models import BenefitApplication, Measure, Policy, SubsidyRule
+from programs.models import BenefitApplication, BenefitApplicationTransition, Measure, Policy, SubsidyRule
 from programs.rules import eligibility
 from programs.rules import subsidy as engine
 from programs.rules.benefits import BenefitStatus as B
@@ -39,6 +39,12 @@ def subsidy_rules() -> QuerySet[SubsidyRule]:
 def benefit_applications() -> QuerySet[BenefitApplication]:
     return BenefitApplication.objects.select_related(
         "enterprise", "enterprise__district", "measure", "measure__policy", "rule", "submitted_by"
+    )
+
+
+def with_transitions(qs: QuerySet[BenefitApplication]) -> QuerySet[BenefitApplication]:
+    return qs.prefetch_related(
+        Prefetch("transitions", queryset=BenefitApplicationTransition.objects.select_related("actor"))
     )
 
 
@@ -107,3 +113,8 @@ def applicant(enterprise: Enterprise, on: date) -> eligibility.Applicant:
         tiers=held_tier_codes(enterprise.pk, on),
         industry=enterprise.industry.code,
     )
+
+
+def refusals(enterprise: Enterprise, measure: Measure, on: date) -> list[eligibility.Refusal]:
+    """Every reason the enterprise cannot apply under the measure for this day (none: it may)."""
+    return eligibility.refusals(applicant(enterprise, on), measure_scope(measure), on)

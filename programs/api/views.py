@@ -7,21 +7,18 @@ from typing import Any
 from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from enterprises.models import Enterprise
-from enterprises.rules import credit_code
+from enterprises.selectors import enterprise_in_scope
 from programs import selectors
 from programs.api import filters
 from programs.api import serializers as s
 from programs.models import (
     BenefitApplication,
-    BenefitApplicationTransition,
     Commitment,
     Measure,
     Policy,
@@ -31,9 +28,8 @@ from programs.models import (
 from programs.rules.benefits import BenefitStatus as B
 from programs.services import benefits, quoting
 from programs.services.rules import subsidy_rule_save
-from zjtx.access import Action, has_any_role, restrict
+from zjtx.access import Action, has_any_role
 from zjtx.api import ScopedViewSetMixin
-from zjtx.errors import NotFound
 
 
 class HasRole(permissions.BasePermission):
@@ -57,16 +53,7 @@ class QuoteMixin:
         serializer = s.QuoteRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        enterprise = None
-        if data.get("enterprise"):
-            code = credit_code.normalise(data["enterprise"])
-            enterprise = (
-                restrict(Enterprise.objects.select_related("district__jurisdiction", "industry"), request.user)
-                .filter(credit_code=code)
-                .first()
-            )
-            if enterprise is None:
-                raise NotFound(_("No such enterprise."))
+        enterprise = enterprise_in_scope(request.user, data["enterprise"]) if data.get("enterprise") else None
         quote = quoting.quote_subsidy(
             actor=request.user,
             inputs=data.get("inputs") or {},
@@ -176,11 +163,7 @@ class BenefitApplicationViewSet(
 
     def get_queryset(self) -> QuerySet[BenefitApplication]:
         qs = super().get_queryset()
-        if self.action == "retrieve":
-            qs = qs.prefetch_related(
-                Prefetch("transitions", queryset=BenefitApplicationTransition.objects.select_related("actor"))
-            )
-        return qs
+        return selectors.with_transitions(qs) if self.action == "retrieve" else qs
 
     def get_serializer_class(self) -> Any:
         return {
@@ -194,19 +177,9 @@ class BenefitApplicationViewSet(
         serializer = s.BenefitApplicationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        code = credit_code.normalise(data["enterprise"])
-        enterprise = (
-            restrict(
-                Enterprise.objects.select_related("district__jurisdiction", "industry"), request.user, Action.CHANGE
-            )
-            .filter(credit_code=code)
-            .first()
-        )
-        if enterprise is None:
-            raise NotFound(_("No such enterprise."))
         application = benefits.benefit_application_submit(
             actor=request.user,
-            enterprise=enterprise,
+            enterprise=enterprise_in_scope(request.user, data["enterprise"], Action.CHANGE),
             measure=data["measure"],
             inputs=data.get("inputs") or {},
             basis_date=data.get("basis_date"),
@@ -231,11 +204,6 @@ class BenefitApplicationViewSet(
         return Response(self._detail(application_id))
 
     def _detail(self, pk: int) -> Any:
-        application = (
-            selectors.benefit_applications()
-            .prefetch_related(
-                Prefetch("transitions", queryset=BenefitApplicationTransition.objects.select_related("actor"))
-            )
-            .get(pk=pk)
-        )
+        """The application as it is after the service ran (the caller was allowed to act on it)."""
+        application = selectors.with_transitions(selectors.benefit_applications()).get(pk=pk)
         return s.BenefitApplicationDetailSerializer(application).data

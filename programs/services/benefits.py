@@ -22,7 +22,6 @@ from enterprises.rules import lifecycle as transitions
 from programs import selectors
 from programs.models import BenefitApplication, BenefitApplicationTransition, Measure
 from programs.rule_messages import benefit_transition_message, refusal_message, step_text, yuan
-from programs.rules import eligibility
 from programs.rules import subsidy as engine
 from programs.rules.benefits import BENEFIT_TRANSITIONS
 from programs.rules.benefits import BenefitStatus as B
@@ -60,9 +59,7 @@ def benefit_application_submit(
         raise DomainError(_("Only district service staff submit benefit applications."), code="forbidden_role")
     if basis_date > today:
         raise DomainError(_("The basis date cannot be in the future."), code="future_date", field="basis_date")
-    refusals = eligibility.refusals(
-        selectors.applicant(enterprise, basis_date), selectors.measure_scope(measure), basis_date
-    )
+    refusals = selectors.refusals(enterprise, measure, basis_date)
     if refusals:
         raise DomainError(
             _("The enterprise cannot apply under this measure: %(reasons)s")

@@ -17,7 +17,6 @@ from enterprises.models import Enterprise
 from programs import selectors
 from programs.models import Measure, SubsidyRule
 from programs.rule_messages import explained, refusal_message, rule_error_message
-from programs.rules import eligibility
 from programs.rules import subsidy as engine
 from zjtx.access import Action, can
 from zjtx.errors import DomainError, NotFound
@@ -97,8 +96,7 @@ def quote_subsidy(
         if not can(actor, Action.VIEW, enterprise):
             raise NotFound(_("No such enterprise."))
         history = selectors.award_history(enterprise.pk, measure.pk)
-        found = eligibility.refusals(selectors.applicant(enterprise, on), selectors.measure_scope(measure), on)
-        refusals = [refusal_message(r) for r in found]
+        refusals = [refusal_message(r) for r in selectors.refusals(enterprise, measure, on)]
     quote = compute(rule, inputs, on=on, history=history)
     return SubsidyQuote(
         measure=measure,
