@@ -6,7 +6,7 @@ from datetime import date
 from django.urls import reverse
 
 from accounts.models import AuditEntry
-from programs.models import BenefitApplication, SubsidyRule
+from programs.models import BenefitApplication, Policy, SubsidyRule
 from programs.services.benefits import benefit_application_submit
 
 
@@ -74,3 +74,69 @@ def test_approval_from_the_admin_actions_menu_is_audited(client, users, certifie
     entry = AuditEntry.objects.filter(object_id=str(app.pk), action="update").latest("at")
     assert entry.changes["status"] == ["submitted", "approved"]
     assert BenefitApplication.objects.get(pk=app.pk).transitions.last().actor == users.official_bj
+
+
+def test_a_new_policy_with_a_measure_and_a_rule_needs_no_code(client, api, users, ref, certified):
+    """A program administrator adds a policy, a group, a measure (admin) and its rule (API); it quotes at once."""
+    client.force_login(users.progadmin)
+    tier = ref.tiers["little_giant"]
+    policy_form = {
+        "code": "bj-2026-example",
+        "name": "示例政策",
+        "name_en": "Example policy",
+        "issuer": "北京市经济和信息化局",
+        "issuer_en": "",
+        "document_date": "2026-03-01",
+        "jurisdiction": ref.jurisdictions["110000"].pk,
+        "effective_from": "2026-03-01",
+        "effective_until": "2027-01-01",
+        "period_note": "",
+        "tiers": [tier.pk],
+        "source": "",
+    }
+    assert client.post(reverse("admin:programs_policy_add"), policy_form).status_code == 302
+    policy = Policy.objects.get(code="bj-2026-example")
+    group_form = {
+        "policy": policy.pk,
+        "clause": "一",
+        "kind": "action",
+        "sort_order": 1,
+        "name": "示例行动",
+        "name_en": "",
+    }
+    assert client.post(reverse("admin:programs_measuregroup_add"), group_form).status_code == 302
+    measure_form = {
+        "policy": policy.pk,
+        "group": policy.groups.get().pk,
+        "clause": "一.1",
+        "kind": "measure",
+        "sort_order": 1,
+        "name": "示例奖励",
+        "name_en": "",
+        "text": "给予最高50万元奖励。",
+        "funding": "on",
+        "beneficiary": "enterprise",
+        "effective_from": "",
+        "effective_until": "",
+        "budget": "1000000",
+    }
+    assert client.post(reverse("admin:programs_measure_add"), measure_form).status_code == 302
+    measure = policy.measures.get()
+    rule = {
+        "code": "bj-2026-example-award",
+        "measure": measure.pk,
+        "name": "示例奖励",
+        "kind": "fixed_cap",
+        "params": {"cap": "500000"},
+        "effective_from": "2026-03-01",
+        "effective_until": "2027-01-01",
+        "clause": "示例 一.1",
+    }
+    assert api(users.progadmin).post(reverse("subsidyrule-list"), rule, format="json").status_code == 201
+    firm = certified(tier="little_giant", valid_from=date(2026, 1, 1))
+    quoted = api(users.staff_bj).post(
+        reverse("measure-quote", args=[measure.pk]),
+        {"inputs": {}, "on": "2026-06-01", "enterprise": firm.credit_code},
+        format="json",
+    )
+    assert quoted.status_code == 200 and quoted.json()["amount"] == "500000.00" and quoted.json()["refusals"] == []
