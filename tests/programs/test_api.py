@@ -254,12 +254,12 @@ def test_list_query_counts_do_not_grow_with_rows(api, users, certified, measure,
 
     add(2)
     client = api(users.staff_bj)
-    budgets = {
-        "policy-list": 3,
-        "measure-list": 9,
-        "subsidyrule-list": 3,
-        "responsibleunit-list": 2,
-        "benefitapplication-list": 4,
+    budgets = {  # the page and its count, plus one query per prefetched relation
+        "policy-list": 2,
+        "measure-list": 8,
+        "subsidyrule-list": 2,
+        "responsibleunit-list": 1,
+        "benefitapplication-list": 2,
     }
     for name, budget in budgets.items():
         with django_assert_max_num_queries(budget):
@@ -268,3 +268,13 @@ def test_list_query_counts_do_not_grow_with_rows(api, users, certified, measure,
     for name, budget in budgets.items():
         with django_assert_max_num_queries(budget):
             assert client.get(reverse(name), {"page_size": 100}).status_code == 200
+
+
+def test_refusals_are_chinese_by_default(api, users, measure):
+    response = quote(
+        api(users.staff_bj, language="zh-hans"), measure("五.3").pk, {"contract_value": "1"}, on="2029-01-01"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("措施 五.3 在 2029-01-01 没有有效的规则")
+    bad = quote(api(users.staff_bj, language="zh-hans"), measure("五.3").pk, {"contract_value": "-1"})
+    assert bad.json()["detail"] == "contract_value 不能为负数。"
