@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -119,24 +120,32 @@ class EnterpriseAdmin(AuditHistoryMixin, ScopedAdmin):
             obj.pk = created.pk
 
 
-def _transition_action(table: str, name: str) -> Any:
+def transition_action(prefix: str, name: str, move: Callable[[Any, int, str], Any]) -> Any:
+    """An admin action that moves each selected object with `move(actor, pk, action)`, reporting each refusal."""
+
     def run(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         done = 0
         for obj in queryset:
             try:
-                if table == "application":
-                    lifecycle.application_transition(actor=request.user, application_id=obj.pk, action=name)
-                else:
-                    lifecycle.certification_transition(actor=request.user, certification_id=obj.pk, action=name)
+                move(request.user, obj.pk, name)
                 done += 1
             except DomainError as exc:
                 modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
         if done:
             modeladmin.message_user(request, _("%(n)s done.") % {"n": done}, messages.SUCCESS)
 
-    run.__name__ = f"{table}_{name}"
+    run.__name__ = f"{prefix}_{name}"
     run.short_description = name.replace("_", " ")  # type: ignore[attr-defined]
     return run
+
+
+def _transition_action(table: str, name: str) -> Any:
+    def move(actor: Any, pk: int, action: str) -> Any:
+        if table == "application":
+            return lifecycle.application_transition(actor=actor, application_id=pk, action=action)
+        return lifecycle.certification_transition(actor=actor, certification_id=pk, action=action)
+
+    return transition_action(table, name, move)
 
 
 class TransitionInline(ScopedInline):

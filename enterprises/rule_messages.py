@@ -6,6 +6,8 @@ into translated sentences, naming states and actions by their labels.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,7 +43,13 @@ def status_label(status: str) -> str:
     return status
 
 
-def transition_message(exc: TransitionError) -> str:
+def transition_message(
+    exc: TransitionError,
+    *,
+    action_label: Callable[[str], str] = action_label,
+    status_label: Callable[[str], str] = status_label,
+) -> str:
+    """Word a TransitionError; other state machines pass the labels of their own actions and states."""
     p = exc.params
     if exc.kind == "unknown_action":
         return _("Unknown action %(action)s; known actions: %(known)s.") % p

@@ -6,3 +6,10 @@ class ProgramsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "programs"
     verbose_name = _("Policy programs")
+
+    def ready(self) -> None:
+        from accounts import audit
+        from programs import models as m
+
+        for model in (m.BenefitApplication, m.SubsidyRule, m.Measure, m.Policy):
+            audit.register(model)

@@ -76,6 +76,13 @@ def pytest_report_header(config: pytest.Config) -> str:
 # --- reference data and users --------------------------------------------------------------
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Load the reference data once into the new test database; each test rolls back on top of it."""
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
 @pytest.fixture
 def ref(db: Any) -> SimpleNamespace:
     """Reference data from fixtures/ (reloaded after transactional tests have flushed it)."""

@@ -10,6 +10,7 @@ test_every_endpoint_is_covered.
 
 import io
 import json
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -20,12 +21,17 @@ from django.utils import timezone
 from accounts.models import AuditEntry
 from enterprises.services import lifecycle
 from enterprises.services.importing import enterprises_import
+from programs.models import Measure, SubsidyRule
+from programs.services.benefits import benefit_application_submit
 from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Target
 from reporting.services.snapshots import snapshot_day
 from reporting.services.targets import target_split
 from zjtx.api_urls import router
 
-REFERENCE = {"jurisdiction", "district", "industry", "tier", "metric", "jobrun"}
+REFERENCE = {
+    "jurisdiction", "district", "industry", "tier", "metric", "jobrun",
+    "policy", "measure", "subsidyrule", "responsibleunit",
+}  # fmt: skip
 # Detail actions whose URL takes more than the object's key.
 EXTRA_ARGS = {"download": ["pdf"]}
 
@@ -61,6 +67,24 @@ def district_a(users, ref, make_enterprise):
     report = ReportRun.objects.create(
         kind="district", jurisdiction=ent.district.jurisdiction, district=ent.district, period="2026-01"
     )
+    beneficiary = make_enterprise("500112", name="渝北补贴测试有限公司")
+    lifecycle.certification_import(
+        actor=users.superuser, enterprise=beneficiary, tier=ref.tiers["srdi_sme"], valid_from=date(2024, 1, 1)
+    )
+    task_28 = Measure.objects.get(policy__code="cq-2022-2025-action-plan", clause="28")
+    SubsidyRule.objects.create(
+        code="cq-test-smart-upgrade",
+        measure=task_28,
+        name="测试规则",
+        kind="fixed_cap",
+        params={"cap": "500000"},
+        effective_from=date(2022, 1, 1),
+        effective_until=date(2026, 1, 1),
+        clause="重庆 28",
+    )
+    benefit = benefit_application_submit(
+        actor=users.staff_a, enterprise=beneficiary, measure=task_28, inputs={}, basis_date=date(2025, 6, 1)
+    )
     return SimpleNamespace(
         enterprise=ent,
         names=[
@@ -71,6 +95,8 @@ def district_a(users, ref, make_enterprise):
             "渝北空文件",
             "渝北保密填报",
             '"500112"',
+            "渝北补贴测试有限公司",
+            beneficiary.credit_code,
         ],
         lookups={
             "enterprise": ent.credit_code,
@@ -82,6 +108,7 @@ def district_a(users, ref, make_enterprise):
             "snapshot": snapshot.pk,
             "manualvalue": manual.pk,
             "reportrun": report.pk,
+            "benefitapplication": benefit.pk,
         },
     )
 
@@ -220,7 +247,7 @@ def test_pages_respect_scope(client, users, district_a):
     assert client.get(reverse("reporting:district", args=["500112"])).status_code == 404
     assert "渝北保密" not in client.get(reverse("reporting:dashboard")).content.decode()
     client.force_login(users.staff_a)
-    assert client.get(reverse("enterprises:list")).context["paginator"].count == 2
+    assert client.get(reverse("enterprises:list")).context["paginator"].count == 3
     assert client.get(reverse("enterprises:detail", args=[code])).status_code == 200
 
 

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import AuditEntryViewSet, MeView
 from enterprises.api import views as ev
+from programs.api import views as pv
 from reporting.api import views as rv
 
 router = DefaultRouter()
@@ -25,6 +26,11 @@ router.register("snapshots", rv.SnapshotViewSet, basename="snapshot")
 router.register("manual-values", rv.ManualValueViewSet, basename="manualvalue")
 router.register("reports", rv.ReportRunViewSet, basename="reportrun")
 router.register("job-runs", rv.JobRunViewSet, basename="jobrun")
+router.register("policies", pv.PolicyViewSet, basename="policy")
+router.register("measures", pv.MeasureViewSet, basename="measure")
+router.register("subsidy-rules", pv.SubsidyRuleViewSet, basename="subsidyrule")
+router.register("responsible-units", pv.ResponsibleUnitViewSet, basename="responsibleunit")
+router.register("benefit-applications", pv.BenefitApplicationViewSet, basename="benefitapplication")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -166,6 +166,12 @@ SPECTACULAR_SETTINGS = {
         "MetricKindEnum": "reporting.models.MetricKind",
         "ReportKindEnum": "reporting.models.ReportKind",
         "ReportStatusEnum": "reporting.models.ReportStatus",
+        "BenefitStatusEnum": "programs.models.benefits.BenefitStatusChoices",
+        "UnitKindEnum": "programs.models.policy.UnitKind",
+        "GroupKindEnum": "programs.models.policy.GroupKind",
+        "MeasureKindEnum": "programs.models.policy.MeasureKind",
+        "CommitmentKindEnum": "programs.models.policy.CommitmentKind",
+        "RuleKindEnum": "programs.models.subsidy.RuleKind",
     },
 }
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -31,10 +30,10 @@ from enterprises.models import (
     Tier,
 )
 from enterprises.rules import credit_code
+from enterprises.selectors import enterprise_in_scope
 from enterprises.services import importing, lifecycle, registry
-from zjtx.access import Action, restrict
+from zjtx.access import Action
 from zjtx.api import ScopedViewSetMixin
-from zjtx.errors import NotFound
 
 
 class JurisdictionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Jurisdiction]):
@@ -180,14 +179,7 @@ class ApplicationViewSet(
         serializer = s.ApplicationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        code = credit_code.normalise(data["enterprise"])
-        enterprise = (
-            restrict(Enterprise.objects.select_related("district"), request.user, Action.CHANGE)
-            .filter(credit_code=code)
-            .first()
-        )
-        if enterprise is None:
-            raise NotFound(_("No such enterprise."))
+        enterprise = enterprise_in_scope(request.user, data["enterprise"], Action.CHANGE)
         application = lifecycle.application_submit(
             actor=request.user,
             enterprise=enterprise,

@@ -1,0 +1,57 @@
+"""Filters of the programs API (django-filter)."""
+
+from __future__ import annotations
+
+import django_filters as df
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from enterprises.api.filters import CodeInFilter
+from enterprises.rules import credit_code
+from programs.models import BenefitApplication, BenefitStatusChoices, Measure, MeasureKind, RuleKind, SubsidyRule
+
+
+class MeasureFilter(df.FilterSet):
+    policy = df.CharFilter(field_name="policy__code", label=_("Policy code"))
+    jurisdiction = df.CharFilter(field_name="policy__jurisdiction__code", label=_("Jurisdiction code"))
+    kind = df.ChoiceFilter(choices=MeasureKind.choices)
+    funding = df.BooleanFilter(label=_("Grants money"))
+    has_rule = df.BooleanFilter(field_name="subsidy_rules", lookup_expr="isnull", exclude=True, distinct=True)
+    q = df.CharFilter(method="filter_text", label=_("Name or text contains"))
+
+    class Meta:
+        model = Measure
+        fields: list[str] = []
+
+    def filter_text(self, qs: QuerySet[Measure], name: str, value: str) -> QuerySet[Measure]:
+        value = value.strip()
+        return qs.filter(Q(name__icontains=value) | Q(name_en__icontains=value) | Q(text__icontains=value))
+
+
+class SubsidyRuleFilter(df.FilterSet):
+    policy = df.CharFilter(field_name="measure__policy__code", label=_("Policy code"))
+    measure = df.NumberFilter(field_name="measure_id")
+    kind = df.ChoiceFilter(choices=RuleKind.choices)
+    in_force_on = df.DateFilter(method="filter_in_force", label=_("In force on this day"))
+
+    class Meta:
+        model = SubsidyRule
+        fields: list[str] = []
+
+    def filter_in_force(self, qs: QuerySet[SubsidyRule], name: str, value: object) -> QuerySet[SubsidyRule]:
+        return qs.filter(effective_from__lte=value).exclude(effective_until__lte=value)
+
+
+class BenefitApplicationFilter(df.FilterSet):
+    status = df.MultipleChoiceFilter(choices=BenefitStatusChoices.choices)
+    measure = df.NumberFilter(field_name="measure_id")
+    policy = df.CharFilter(field_name="measure__policy__code")
+    district = CodeInFilter(field_name="enterprise__district__code")
+    enterprise = df.CharFilter(field_name="enterprise__credit_code", method="filter_code")
+
+    class Meta:
+        model = BenefitApplication
+        fields: list[str] = []
+
+    def filter_code(self, qs: QuerySet[BenefitApplication], name: str, value: str) -> QuerySet[BenefitApplication]:
+        return qs.filter(enterprise__credit_code=credit_code.normalise(value))

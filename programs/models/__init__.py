@@ -1,0 +1,34 @@
+"""Models of the policy programs: policies and their measures as data, subsidy rules, benefit applications."""
+
+from programs.models.benefits import BenefitApplication, BenefitApplicationTransition, BenefitStatusChoices
+from programs.models.policy import (
+    Beneficiary,
+    Commitment,
+    CommitmentKind,
+    GroupKind,
+    Measure,
+    MeasureGroup,
+    MeasureKind,
+    Policy,
+    ResponsibleUnit,
+    UnitKind,
+)
+from programs.models.subsidy import RuleKind, SubsidyRule
+
+__all__ = [
+    "Beneficiary",
+    "BenefitApplication",
+    "BenefitApplicationTransition",
+    "BenefitStatusChoices",
+    "Commitment",
+    "CommitmentKind",
+    "GroupKind",
+    "Measure",
+    "MeasureGroup",
+    "MeasureKind",
+    "Policy",
+    "ResponsibleUnit",
+    "RuleKind",
+    "SubsidyRule",
+    "UnitKind",
+]

@@ -1,0 +1,1 @@
+"""Pure rules of the policy programs: subsidy formulas, eligibility, benefit-application states."""

@@ -1,0 +1,22 @@
+"""Program administrators maintain subsidy rules: a new rule, a new rate or cap, a new end date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from programs.models import SubsidyRule
+from zjtx.access import can_change_model
+from zjtx.errors import DomainError
+
+
+@transaction.atomic
+def subsidy_rule_save(*, actor: Any, rule: SubsidyRule) -> SubsidyRule:
+    """Validate (formula, period, no overlap with the measure's other rules) and save."""
+    if not can_change_model(actor, SubsidyRule):
+        raise DomainError(_("Only program administrators maintain subsidy rules."), code="forbidden_role")
+    rule.full_clean()
+    rule.save()
+    return rule
