@@ -18,6 +18,8 @@ Each model names its policy in `access_policy`:
 - "self": user accounts.  Everyone sees only themselves.
 - "audit": the audit log.  Auditors read all of it; others read the entries
   about objects in their scope; nobody changes it.
+- "system": records of the system's own jobs (job runs).  Auditors read them;
+  nobody changes them.
 
 Superusers see and change everything.  A user with no role sees nothing.
 """
@@ -157,11 +159,18 @@ def _audit_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> m
     return _district_policy(queryset, user, action)
 
 
+def _system_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> models.QuerySet[_M]:
+    if action == Action.VIEW and user.role == Role.AUDITOR:
+        return queryset
+    return queryset.none()
+
+
 _POLICIES = {
     "district": _district_policy,
     "reference": _reference_policy,
     "self": _self_policy,
     "audit": _audit_policy,
+    "system": _system_policy,
 }
 
 

@@ -17,4 +17,8 @@ app.conf.beat_schedule = {
         "task": "enterprises.expire_certifications",
         "schedule": crontab(hour=0, minute=30),
     },
+    "servicedesk-daily-check": {
+        "task": "enterprises.servicedesk_daily_check",
+        "schedule": crontab(hour=1, minute=0),
+    },
 }

@@ -1,0 +1,192 @@
+"""Read queries of the service desk: scoped lists, overdue and visit-due sets, counts per district in SQL.
+
+Functions that take `user=None` work system-wide for jobs that act for nobody
+(the daily check, reports built at night); given a user they are scoped like
+everything else.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
+from django.utils import timezone
+
+from enterprises.models import Demand, DemandEvent, Enterprise, ServiceAssignment, ServiceDeskDailyCheck, Visit
+from enterprises.rules import servicedesk as rules
+from enterprises.rules.servicedesk import DemandStatus as D
+from enterprises.selectors import enterprises_for
+from zjtx.access import dangerously_unrestricted, restrict
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _scoped(queryset: QuerySet[_M], user: Any) -> QuerySet[_M]:
+    return dangerously_unrestricted(queryset) if user is None else restrict(queryset, user)
+
+
+def assignments_for(user: Any) -> QuerySet[ServiceAssignment]:
+    return restrict(
+        ServiceAssignment.objects.select_related(
+            "enterprise", "enterprise__district", "specialist", "started_by", "ended_by"
+        ),
+        user,
+    )
+
+
+def visits_for(user: Any) -> QuerySet[Visit]:
+    return restrict(Visit.objects.select_related("enterprise", "enterprise__district", "visitor"), user)
+
+
+def demands_for(user: Any) -> QuerySet[Demand]:
+    return restrict(Demand.objects.select_related("enterprise", "enterprise__district", "unit", "raised_by"), user)
+
+
+def daily_checks_for(user: Any) -> QuerySet[ServiceDeskDailyCheck]:
+    return restrict(ServiceDeskDailyCheck.objects.select_related("district"), user)
+
+
+def enterprises_without_specialist(user: Any) -> QuerySet[Enterprise]:
+    active = ServiceAssignment.objects.filter(enterprise=OuterRef("pk"), ended_at__isnull=True)
+    return enterprises_for(user).filter(~Exists(active))
+
+
+# --- overdue demands -----------------------------------------------------------------------
+
+
+def overdue_q(today: date, prefix: str = "") -> Q:
+    """The SQL form of rules.servicedesk.is_overdue."""
+    return Q(**{f"{prefix}status__in": D.PENDING, f"{prefix}due_on__lt": today})
+
+
+def _end_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def demand_counts_by_district(user: Any = None, *, on: date | None = None) -> dict[str, dict[str, int]]:
+    """Open, overdue, resolved and closed demands per district code, in one GROUP BY.
+
+    `on` (default today) is the day the counts describe: for a past day each
+    demand's status is read from its event log as it stood at the end of that
+    day (demands raised later are left out); overdue compares with the demand's
+    present due date.  Districts without demands are absent.
+    """
+    today = timezone.localdate()
+    on = on or today
+    qs: QuerySet[Any] = _scoped(Demand.objects.all(), user)
+    if on < today:
+        end = _end_of(on)
+        status_then = (
+            DemandEvent.objects.filter(demand=OuterRef("pk"), at__lt=end).order_by("-at", "-id").values("to_status")[:1]
+        )
+        qs = qs.filter(created_at__lt=end).annotate(state=Subquery(status_then))
+    else:
+        qs = qs.annotate(state=F("status"))
+    pending = Q(state__in=D.PENDING)
+    rows = (
+        qs.values(district_code=F("enterprise__district__code"))
+        .annotate(
+            open=Count("pk", filter=pending),
+            overdue=Count("pk", filter=pending & Q(due_on__lt=on)),
+            resolved=Count("pk", filter=Q(state=D.RESOLVED)),
+            closed=Count("pk", filter=Q(state=D.CLOSED)),
+        )
+        .order_by("district_code")
+    )
+    return {
+        r["district_code"]: {k: r[k] for k in ("open", "overdue", "resolved", "closed")}
+        for r in rows  # one row per district, already aggregated in SQL
+    }
+
+
+def overdue_demand_details(*, today: date, limit: int) -> list[dict[str, Any]]:
+    """System-wide: the most overdue demands of each district, at most `limit` per district (one query)."""
+    rank = Window(RowNumber(), partition_by=F("enterprise__district_id"), order_by=[F("due_on").asc(), F("pk").asc()])
+    rows: Any = (
+        dangerously_unrestricted(Demand.objects.filter(overdue_q(today)))
+        .annotate(rank=rank)
+        .filter(rank__lte=limit)
+        .values(
+            "id",
+            "category",
+            "status",
+            "due_on",
+            district_id=F("enterprise__district_id"),
+            credit_code=F("enterprise__credit_code"),
+            enterprise_name=F("enterprise__name"),
+            unit_code=F("unit__code"),
+        )
+        .order_by("district_id", "due_on", "id")
+    )
+    return list(rows)
+
+
+# --- visits --------------------------------------------------------------------------------
+
+
+def with_visit_clock(assignments: QuerySet[ServiceAssignment]) -> QuerySet[ServiceAssignment]:
+    """Annotate the enterprise's last visit, its first specialist's start, and the day its visit clock started."""
+    if "visit_clock" in assignments.query.annotations:
+        return assignments
+    last_visit = (
+        Visit.objects.filter(enterprise=OuterRef("enterprise")).order_by("-visited_on").values("visited_on")[:1]
+    )
+    first_assigned = (
+        ServiceAssignment.objects.filter(enterprise=OuterRef("enterprise"))
+        .order_by("started_at")
+        .annotate(day=TruncDate("started_at"))
+        .values("day")[:1]
+    )
+    return assignments.annotate(
+        last_visited_on=Subquery(last_visit, output_field=DateField()),
+        first_assigned_on=Subquery(first_assigned, output_field=DateField()),
+    ).annotate(visit_clock=Coalesce("last_visited_on", "first_assigned_on", output_field=DateField()))
+
+
+def visit_due(
+    assignments: QuerySet[ServiceAssignment], *, today: date | None = None, interval_days: int | None = None
+) -> QuerySet[ServiceAssignment]:
+    """Active assignments whose enterprise is due for a visit (the SQL form of rules.servicedesk.is_visit_due)."""
+    today = today or timezone.localdate()
+    interval = settings.ZJTX_VISIT_INTERVAL_DAYS if interval_days is None else interval_days
+    cutoff = rules.visit_cutoff(today, interval)
+    annotated: QuerySet[Any] = with_visit_clock(assignments.filter(ended_at__isnull=True))
+    return annotated.filter(visit_clock__lt=cutoff)
+
+
+def visit_due_counts_by_district(
+    user: Any = None, *, today: date | None = None, interval_days: int | None = None
+) -> dict[str, int]:
+    rows = (
+        visit_due(_scoped(ServiceAssignment.objects.all(), user), today=today, interval_days=interval_days)
+        .values(district_code=F("enterprise__district__code"))
+        .annotate(n=Count("pk"))
+        .order_by("district_code")
+    )
+    return {r["district_code"]: r["n"] for r in rows}
+
+
+def visit_due_details(*, today: date, interval_days: int, limit: int) -> list[dict[str, Any]]:
+    """System-wide: the enterprises longest without a visit in each district, at most `limit` per district."""
+    rank = Window(
+        RowNumber(), partition_by=F("enterprise__district_id"), order_by=[F("visit_clock").asc(), F("pk").asc()]
+    )
+    rows: Any = (
+        visit_due(dangerously_unrestricted(ServiceAssignment.objects.all()), today=today, interval_days=interval_days)
+        .annotate(rank=rank)
+        .filter(rank__lte=limit)
+        .values(
+            "last_visited_on",
+            "visit_clock",
+            district_id=F("enterprise__district_id"),
+            credit_code=F("enterprise__credit_code"),
+            enterprise_name=F("enterprise__name"),
+            specialist_name=F("specialist__username"),
+        )
+        .order_by("district_id", "visit_clock", "credit_code")
+    )
+    return list(rows)
