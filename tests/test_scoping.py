@@ -1,7 +1,8 @@
 """One scoping suite: every API endpoint and admin page, walked as users outside the data's district.
 
 District A (Yubei, 500112) holds an enterprise with facts, an application, a
-certification, an import run and audit entries.  Staff of another district, staff
+certification, an import run, audit entries, and the service desk's specialist
+assignment, visit, demand and daily check.  Staff of another district, staff
 and officials of another jurisdiction, users without a role and anonymous
 users must get nothing of it; staff of A must get all of it (the control that
 shows the test can fail).  Adding an endpoint without adding it here fails
@@ -10,6 +11,7 @@ test_every_endpoint_is_covered.
 
 import io
 import json
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -18,11 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from enterprises.services import lifecycle
+from enterprises.models import ServiceDeskDailyCheck
+from enterprises.services import lifecycle, servicedesk
 from enterprises.services.importing import enterprises_import
 from zjtx.api_urls import router
 
-REFERENCE = {"jurisdiction", "district", "industry", "tier"}
+REFERENCE = {"jurisdiction", "district", "industry", "tier", "serviceunit"}
 
 
 @pytest.fixture
@@ -45,15 +48,47 @@ def district_a(users, ref, make_enterprise):
         file_name="渝北空文件.csv",
     )
     entry = AuditEntry.objects.filter(object_id=str(ent.pk)).first()
+    assignment = servicedesk.specialist_assign(
+        actor=users.staff_a, enterprise=ent, specialist=users.staff_a, policy_notes="渝北保密政策包"
+    )
+    today = timezone.localdate()
+    visit = servicedesk.visit_log(
+        actor=users.staff_a,
+        enterprise=ent,
+        visited_on=today,
+        mode="on_site",
+        met_with="渝北保密联系人",
+        notes="渝北保密走访记录",
+        demands=[{"category": "land", "description": "渝北保密诉求", "due_on": today}],
+    )
+    demand = visit.demands.get()
+    servicedesk.daily_check_run(day=today - timedelta(days=1))  # due yesterday → overdue in the check's details
+    servicedesk.daily_check_run(day=today + timedelta(days=1))
+    check = ServiceDeskDailyCheck.objects.get(day=today + timedelta(days=1), district__code="500112")
+    assert check.overdue_demands == 1
     return SimpleNamespace(
         enterprise=ent,
-        names=["渝北保密测试有限公司", "渝北申报测试有限公司", ent.credit_code, other.credit_code, "渝北空文件"],
+        names=[
+            "渝北保密测试有限公司",
+            "渝北申报测试有限公司",
+            ent.credit_code,
+            other.credit_code,
+            "渝北空文件",
+            "渝北保密政策包",
+            "渝北保密联系人",
+            "渝北保密走访记录",
+            "渝北保密诉求",
+        ],
         lookups={
             "enterprise": ent.credit_code,
             "application": app.pk,
             "certification": cert.pk,
             "importrun": run.pk,
             "auditentry": entry.pk,
+            "serviceassignment": assignment.pk,
+            "visit": visit.pk,
+            "demand": demand.pk,
+            "servicedeskdailycheck": check.pk,
         },
     )
 

@@ -32,11 +32,20 @@ class CreditCodeFilter(df.CharFilter):
         return qs.filter(**{self.field_name: credit_code.normalise(value)})
 
 
+class StrictBooleanFilter(df.TypedChoiceFilter):
+    """true/false (or 1/0); anything else is a 400, not silently ignored."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")])
+        kwargs.setdefault("coerce", lambda value: value in ("true", "1"))
+        super().__init__(*args, **kwargs)
+
+
 class DemandFilter(df.FilterSet):
     status = df.MultipleChoiceFilter(choices=DemandStatusChoices.choices)
     category = df.MultipleChoiceFilter(choices=DemandCategory.choices)
     unit = CodeInFilter(field_name="unit__code", label=_("Responsible unit codes (comma-separated)"))
-    overdue = df.BooleanFilter(method="filter_overdue", label=_("Past the due date and not yet resolved"))
+    overdue = StrictBooleanFilter(method="filter_overdue", label=_("Past the due date and not yet resolved"))
     district = CodeInFilter(field_name="enterprise__district__code", label=_("District codes (comma-separated)"))
     enterprise = CreditCodeFilter(field_name="enterprise__credit_code", label=_("Unified social credit code"))
     visit = df.NumberFilter(field_name="visit_id")
@@ -49,9 +58,7 @@ class DemandFilter(df.FilterSet):
         model = Demand
         fields: list[str] = []
 
-    def filter_overdue(self, qs: QuerySet[Demand], name: str, value: bool | None) -> QuerySet[Demand]:
-        if value is None:
-            return qs
+    def filter_overdue(self, qs: QuerySet[Demand], name: str, value: bool) -> QuerySet[Demand]:
         q = overdue_q(timezone.localdate())
         return qs.filter(q) if value else qs.exclude(q)
 
@@ -73,18 +80,16 @@ class ServiceAssignmentFilter(df.FilterSet):
     district = CodeInFilter(field_name="enterprise__district__code", label=_("District codes (comma-separated)"))
     enterprise = CreditCodeFilter(field_name="enterprise__credit_code", label=_("Unified social credit code"))
     specialist = df.CharFilter(field_name="specialist__username")
-    active = df.BooleanFilter(field_name="ended_at", lookup_expr="isnull", label=_("Current assignments only"))
-    visit_due = df.BooleanFilter(method="filter_visit_due", label=_("Active and not visited within the visit interval"))
+    active = StrictBooleanFilter(field_name="ended_at", lookup_expr="isnull", label=_("Current assignments only"))
+    visit_due = StrictBooleanFilter(
+        method="filter_visit_due", label=_("Active and not visited within the visit interval")
+    )
 
     class Meta:
         model = ServiceAssignment
         fields: list[str] = []
 
-    def filter_visit_due(
-        self, qs: QuerySet[ServiceAssignment], name: str, value: bool | None
-    ) -> QuerySet[ServiceAssignment]:
-        if value is None:
-            return qs
+    def filter_visit_due(self, qs: QuerySet[ServiceAssignment], name: str, value: bool) -> QuerySet[ServiceAssignment]:
         due = visit_due(qs)
         return due if value else qs.exclude(pk__in=due.values("pk"))
 

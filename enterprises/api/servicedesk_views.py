@@ -147,8 +147,12 @@ class ServiceAssignmentViewSet(
         rows = self.get_queryset().filter(enterprise=enterprise).order_by("started_at", "id")
         return Response(s.ServiceAssignmentSerializer(rows, many=True).data)
 
-    @extend_schema(filters=True, responses=EnterpriseSerializer(many=True))
-    @action(detail=False, methods=["get"], filterset_class=EnterpriseFilter)
+    @extend_schema(
+        filters=False,
+        parameters=[OpenApiParameter(name, OpenApiTypes.STR) for name in EnterpriseFilter.base_filters],
+        responses=EnterpriseSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"])
     def unassigned(self, request: Request) -> Response:
         """Enterprises without an active specialist; takes the enterprise list's filters (district, tier, ...)."""
         found = EnterpriseFilter(request.query_params, queryset=enterprises_without_specialist(request.user))
@@ -167,8 +171,9 @@ class VisitViewSet(
 ):
     """Visits (走访) logged by the specialists, with the demands raised in them. Visits are not edited."""
 
+    # Not .only() on the demands: audited models read every field when loaded.
     queryset = Visit.objects.select_related("enterprise", "enterprise__district", "visitor").prefetch_related(
-        Prefetch("demands", queryset=Demand.objects.only("id", "visit_id", "category", "status", "due_on"))
+        Prefetch("demands", queryset=Demand.objects.order_by("id"))
     )
     serializer_class = s.VisitSerializer
     filterset_class = filters.VisitFilter

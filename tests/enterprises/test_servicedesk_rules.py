@@ -75,7 +75,9 @@ def test_overdue_is_pending_and_past_the_due_date():
 def test_visit_interval_counts_from_the_last_visit_or_the_first_specialist():
     first = date(2025, 1, 1)
     assert rules.visit_cutoff(TODAY, 90) == date(2025, 12, 10)
-    assert not rules.is_visit_due(last_visited_on=date(2025, 12, 10), first_assigned_on=first, today=TODAY, interval_days=90)
+    assert not rules.is_visit_due(
+        last_visited_on=date(2025, 12, 10), first_assigned_on=first, today=TODAY, interval_days=90
+    )
     assert rules.is_visit_due(last_visited_on=date(2025, 12, 9), first_assigned_on=first, today=TODAY, interval_days=90)
     # Never visited: the clock runs from the first specialist.
     assert rules.is_visit_due(last_visited_on=None, first_assigned_on=first, today=TODAY, interval_days=90)

@@ -280,7 +280,9 @@ def test_overdue_and_counts_per_district(users, ref, make_enterprise):
     done = raise_demand(users, yubei, raised_on=today - timedelta(days=20), due_on=today - timedelta(days=5))
     for action, kw in (("assign", {"unit": unit()}), ("start", {}), ("resolve", {"note": "ok"})):
         servicedesk.demand_transition(actor=users.staff_a, demand_id=done.pk, action=action, **kw)
-    raise_demand(users, jiangbei, actor=users.staff_b, raised_on=today - timedelta(days=9), due_on=today - timedelta(days=3))
+    raise_demand(
+        users, jiangbei, actor=users.staff_b, raised_on=today - timedelta(days=9), due_on=today - timedelta(days=3)
+    )
 
     everything = demand_counts_by_district(None)
     assert everything["500112"] == {"open": 2, "overdue": 1, "resolved": 1, "closed": 0}
