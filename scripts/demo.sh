@@ -9,6 +9,7 @@ py=.venv/bin/python
 $py manage.py migrate --noinput -v0
 $py manage.py load_reference_data
 $py manage.py load_demo_data
+$py manage.py load_servicedesk_demo
 addr="${HOST:-127.0.0.1}:${PORT:-8000}"
 echo
 echo "Open http://$addr/ and log in with one of the demo users above."

@@ -372,3 +372,18 @@ def test_service_desk_errors_and_labels_are_chinese_by_default(api, users, ref, 
         reverse("demand-transition", args=[created["id"]]), {"action": "close"}, format="json"
     )
     assert closing.json()["detail"] == "当前状态为“待交办”（open），不能关闭；仅以下状态可以：已办结。"
+
+
+def test_assignments_due_for_a_visit(api, users, ref, ent, make_enterprise):
+    fresh = make_enterprise("500112", name="渝北新配专员有限公司")
+    for e in (ent, fresh):
+        servicedesk.specialist_assign(actor=users.staff_a, enterprise=e, specialist=users.staff_a)
+    ServiceAssignment.objects.filter(enterprise=ent).update(started_at=timezone.now() - timedelta(days=200))
+    client = api(users.staff_a)
+    due = client.get(reverse("serviceassignment-list"), {"visit_due": "true"}).json()["results"]
+    assert [(a["enterprise"]["name"], a["visit_due"]) for a in due] == [("渝北服务测试有限公司", True)]
+    not_due = client.get(reverse("serviceassignment-list"), {"visit_due": "false"}).json()["results"]
+    assert [a["enterprise"]["name"] for a in not_due] == ["渝北新配专员有限公司"]
+    servicedesk.visit_log(actor=users.staff_a, enterprise=ent, visited_on=TODAY(), mode="on_site")
+    assert client.get(reverse("serviceassignment-list"), {"visit_due": "true"}).json()["count"] == 0
+    assert client.get(reverse("serviceassignment-list"), {"active": "maybe"}).status_code == 400

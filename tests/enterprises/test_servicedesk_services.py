@@ -386,3 +386,15 @@ def test_a_failed_daily_check_is_recorded(users, ref, monkeypatch):
     run = JobRun.objects.get()
     assert run.status == "failed" and "database on fire" in run.error and run.finished_at
     assert not ServiceDeskDailyCheck.objects.exists()
+
+
+def test_the_demo_data_loads_once(ref):
+    from enterprises.services.demo import load_demo
+    from enterprises.services.servicedesk_demo import load_servicedesk_demo
+
+    load_demo(enterprises_per_district=4, seed=7)
+    summary = load_servicedesk_demo(seed=7)
+    assert summary.assignments > 0 and summary.visits > 0
+    assert ServiceAssignment.objects.filter(ended_at__isnull=True).count() == summary.assignments
+    assert load_servicedesk_demo(seed=7).assignments == 0
+    assert Demand.objects.count() == summary.demands
