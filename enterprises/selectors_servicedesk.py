@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Coalesce, RowNumber, TruncDate
+from django.db.models.functions import Coalesce, Greatest, RowNumber, TruncDate
 from django.utils import timezone
 
 from enterprises.models import Demand, DemandEvent, Enterprise, ServiceAssignment, ServiceDeskDailyCheck, Visit
@@ -144,18 +144,30 @@ def with_visit_clock(assignments: QuerySet[ServiceAssignment]) -> QuerySet[Servi
     return assignments.annotate(
         last_visited_on=Subquery(last_visit, output_field=DateField()),
         first_assigned_on=Subquery(first_assigned, output_field=DateField()),
-    ).annotate(visit_clock=Coalesce("last_visited_on", "first_assigned_on", output_field=DateField()))
+    ).annotate(  # rules.servicedesk.visit_clock; Greatest of a NULL is NULL on SQLite, hence the Coalesce
+        visit_clock=Greatest(
+            Coalesce("last_visited_on", "first_assigned_on"), "first_assigned_on", output_field=DateField()
+        )
+    )
 
 
 def visit_due(
     assignments: QuerySet[ServiceAssignment], *, today: date | None = None, interval_days: int | None = None
 ) -> QuerySet[ServiceAssignment]:
-    """Active assignments whose enterprise is due for a visit (the SQL form of rules.servicedesk.is_visit_due)."""
+    """Active assignments whose enterprise is due for a visit (the SQL form of rules.servicedesk.is_visit_due).
+
+    Written with EXISTS rather than by comparing the annotated clock, so PostgreSQL plans an anti-join
+    and a semi-join instead of two subqueries per row: no visit since the cutoff, and a specialist
+    (this one or an earlier one) from before the cutoff.
+    """
     today = today or timezone.localdate()
     interval = settings.ZJTX_VISIT_INTERVAL_DAYS if interval_days is None else interval_days
     cutoff = rules.visit_cutoff(today, interval)
-    annotated: QuerySet[Any] = with_visit_clock(assignments.filter(ended_at__isnull=True))
-    return annotated.filter(visit_clock__lt=cutoff)
+    recent_visit = Visit.objects.filter(enterprise=OuterRef("enterprise"), visited_on__gte=cutoff)
+    assigned_before = ServiceAssignment.objects.filter(
+        enterprise=OuterRef("enterprise"), started_at__lt=timezone.make_aware(datetime.combine(cutoff, time.min))
+    )
+    return assignments.filter(~Exists(recent_visit), Exists(assigned_before), ended_at__isnull=True)
 
 
 def visit_due_counts_by_district(
@@ -175,8 +187,9 @@ def visit_due_details(*, today: date, interval_days: int, limit: int) -> list[di
     rank = Window(
         RowNumber(), partition_by=F("enterprise__district_id"), order_by=[F("visit_clock").asc(), F("pk").asc()]
     )
+    due = visit_due(dangerously_unrestricted(ServiceAssignment.objects.all()), today=today, interval_days=interval_days)
     rows: Any = (
-        visit_due(dangerously_unrestricted(ServiceAssignment.objects.all()), today=today, interval_days=interval_days)
+        with_visit_clock(due)
         .annotate(rank=rank)
         .filter(rank__lte=limit)
         .values(

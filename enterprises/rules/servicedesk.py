@@ -109,13 +109,20 @@ def visit_cutoff(today: date, interval_days: int) -> date:
     return today - timedelta(days=interval_days)
 
 
-def is_visit_due(*, last_visited_on: date | None, first_assigned_on: date, today: date, interval_days: int) -> bool:
-    """Due when the last visit is older than the interval; never-visited enterprises count from their first specialist.
+def visit_clock(*, last_visited_on: date | None, first_assigned_on: date) -> date:
+    """The day from which the wait for a visit counts: the last visit, but never before the first specialist."""
+    return max(last_visited_on, first_assigned_on) if last_visited_on is not None else first_assigned_on
 
-    A reassignment does not restart the clock: the enterprise has waited as long
-    as it has waited, whoever now serves it.
+
+def is_visit_due(*, last_visited_on: date | None, first_assigned_on: date, today: date, interval_days: int) -> bool:
+    """Due when the enterprise has had a specialist for longer than the interval and no visit within it.
+
+    The clock starts with the enterprise's first specialist (a visit before the
+    desk took it on does not make it due at once), and a reassignment does not
+    restart it: the enterprise has waited as long as it has waited, whoever now
+    serves it.
     """
-    since = last_visited_on if last_visited_on is not None else first_assigned_on
+    since = visit_clock(last_visited_on=last_visited_on, first_assigned_on=first_assigned_on)
     return since < visit_cutoff(today, interval_days)
 
 

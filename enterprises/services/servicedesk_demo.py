@@ -115,9 +115,13 @@ def load_servicedesk_demo(*, seed: int = 2025) -> ServiceDeskDemoSummary:
 
 def _advance(demand_id: int, person: User, rng: random.Random) -> None:
     """Move a demand part of the way, so every state appears in the demo."""
-    steps = [("start", {}), ("resolve", {"note": "已协调解决"}), ("close", {})]
-    for action, extra in steps[: rng.randint(0, 3)]:
-        if action == "close":
-            extra = {"satisfaction": rng.choice(["satisfied", "satisfied", "basically_satisfied", "unsatisfied"])}
-        servicedesk.demand_transition(actor=person, demand_id=demand_id, action=action, **extra)
-
+    for action in ("start", "resolve", "close")[: rng.randint(0, 3)]:
+        servicedesk.demand_transition(
+            actor=person,
+            demand_id=demand_id,
+            action=action,
+            note="已协调解决" if action == "resolve" else "",
+            satisfaction=rng.choice(["satisfied", "satisfied", "basically_satisfied", "unsatisfied"])
+            if action == "close"
+            else None,
+        )

@@ -72,7 +72,7 @@ def test_overdue_is_pending_and_past_the_due_date():
     assert rules.days_overdue(date(2026, 3, 20), TODAY) == 0
 
 
-def test_visit_interval_counts_from_the_last_visit_or_the_first_specialist():
+def test_visit_interval_counts_from_the_last_visit_but_not_before_the_first_specialist():
     first = date(2025, 1, 1)
     assert rules.visit_cutoff(TODAY, 90) == date(2025, 12, 10)
     assert not rules.is_visit_due(
@@ -84,6 +84,11 @@ def test_visit_interval_counts_from_the_last_visit_or_the_first_specialist():
     assert not rules.is_visit_due(
         last_visited_on=None, first_assigned_on=date(2026, 3, 1), today=TODAY, interval_days=90
     )
+    # Visited long before the desk took it on: the wait counts from the first specialist.
+    assert not rules.is_visit_due(
+        last_visited_on=date(2025, 1, 1), first_assigned_on=date(2026, 3, 1), today=TODAY, interval_days=90
+    )
+    assert rules.visit_clock(last_visited_on=date(2025, 1, 1), first_assigned_on=date(2026, 3, 1)) == date(2026, 3, 1)
     with pytest.raises(ValueError):
         rules.visit_cutoff(TODAY, 0)
 

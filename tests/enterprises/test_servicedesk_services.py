@@ -317,6 +317,7 @@ def test_visit_due_in_sql_agrees_with_the_rule(users, ref, make_enterprise, sett
         "visited_recently": (100, 5),
         "visited_long_ago": (100, 31),
         "visited_on_cutoff": (100, 30),
+        "visited_before_the_desk": (10, 200),
     }
     ids = {}
     for name, (assigned_days, visit_days) in cases.items():
@@ -328,6 +329,8 @@ def test_visit_due_in_sql_agrees_with_the_rule(users, ref, make_enterprise, sett
                 actor=users.staff_a, enterprise=ent, visited_on=today - timedelta(days=visit_days), mode="phone"
             )
         ids[a.pk] = name
+    # Visits can be logged before an enterprise has a specialist: move this one's visit before its assignment.
+    Visit.objects.filter(enterprise__name="visited_before_the_desk").update(visited_on=today - timedelta(days=200))
     due = {ids[a.pk] for a in visit_due(ServiceAssignment.objects.all())}
     assert due == {"never_visited_old", "visited_long_ago"}
     for a in with_visit_clock(ServiceAssignment.objects.all()):
