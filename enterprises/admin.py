@@ -290,20 +290,13 @@ class ServiceAssignmentAdmin(ServiceErrorsAsMessages, AuditHistoryMixin, ScopedA
         obj.pk = created.pk
 
 
-class DemandOfVisitInline(ScopedInline):
+class DemandOfVisitInline(TransitionInline):
+    """The demands raised in a visit, read-only like the transition inlines."""
+
     model = m.Demand
-    fields = ("category", "description", "unit", "due_on", "status")
-    readonly_fields = fields
+    fields = ("category", "description", "unit", "due_on", "status")  # type: ignore[assignment]
+    readonly_fields = fields  # type: ignore[assignment]
     show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 VISIT_FIELDS = ["enterprise", "visited_on", "mode", "met_with", "notes", "follow_up_on"]

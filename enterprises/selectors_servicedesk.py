@@ -103,26 +103,35 @@ def demand_counts_by_district(user: Any = None, *, on: date | None = None) -> di
     }
 
 
-def overdue_demand_details(*, today: date, limit: int) -> list[dict[str, Any]]:
-    """System-wide: the most overdue demands of each district, at most `limit` per district (one query)."""
-    rank = Window(RowNumber(), partition_by=F("enterprise__district_id"), order_by=[F("due_on").asc(), F("pk").asc()])
+def _first_per_district(
+    queryset: QuerySet[Any], *, order_by: tuple[str, ...], limit: int, fields: tuple[str, ...], **named: Any
+) -> list[dict[str, Any]]:
+    """The first `limit` rows of each district in `order_by`, as dicts naming their enterprise (one query)."""
+    rank = Window(RowNumber(), partition_by=F("enterprise__district_id"), order_by=[F(f).asc() for f in order_by])
     rows: Any = (
-        dangerously_unrestricted(Demand.objects.filter(overdue_q(today)))
-        .annotate(rank=rank)
+        queryset.annotate(rank=rank)
         .filter(rank__lte=limit)
         .values(
-            "id",
-            "category",
-            "status",
-            "due_on",
+            *fields,
             district_id=F("enterprise__district_id"),
             credit_code=F("enterprise__credit_code"),
             enterprise_name=F("enterprise__name"),
-            unit_code=F("unit__code"),
+            **named,
         )
-        .order_by("district_id", "due_on", "id")
+        .order_by("district_id", *order_by)
     )
     return list(rows)
+
+
+def overdue_demand_details(*, today: date, limit: int) -> list[dict[str, Any]]:
+    """System-wide: the most overdue demands of each district, at most `limit` per district."""
+    return _first_per_district(
+        dangerously_unrestricted(Demand.objects.filter(overdue_q(today))),
+        order_by=("due_on", "id"),
+        limit=limit,
+        fields=("id", "category", "status", "due_on"),
+        unit_code=F("unit__code"),
+    )
 
 
 # --- visits --------------------------------------------------------------------------------
@@ -184,22 +193,11 @@ def visit_due_counts_by_district(
 
 def visit_due_details(*, today: date, interval_days: int, limit: int) -> list[dict[str, Any]]:
     """System-wide: the enterprises longest without a visit in each district, at most `limit` per district."""
-    rank = Window(
-        RowNumber(), partition_by=F("enterprise__district_id"), order_by=[F("visit_clock").asc(), F("pk").asc()]
-    )
     due = visit_due(dangerously_unrestricted(ServiceAssignment.objects.all()), today=today, interval_days=interval_days)
-    rows: Any = (
-        with_visit_clock(due)
-        .annotate(rank=rank)
-        .filter(rank__lte=limit)
-        .values(
-            "last_visited_on",
-            "visit_clock",
-            district_id=F("enterprise__district_id"),
-            credit_code=F("enterprise__credit_code"),
-            enterprise_name=F("enterprise__name"),
-            specialist_name=F("specialist__username"),
-        )
-        .order_by("district_id", "visit_clock", "credit_code")
+    return _first_per_district(
+        with_visit_clock(due),
+        order_by=("visit_clock", "id"),
+        limit=limit,
+        fields=("last_visited_on", "visit_clock"),
+        specialist_name=F("specialist__username"),
     )
-    return list(rows)

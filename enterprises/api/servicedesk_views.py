@@ -46,6 +46,12 @@ from zjtx.errors import DomainError, NotFound
 _WRITE_METHODS = ["get", "post", "patch", "head", "options"]
 
 
+def _validated(serializer_class: type[serializers.Serializer[Any]], request: Request) -> dict[str, Any]:
+    body = serializer_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    return dict(body.validated_data)
+
+
 def _enterprise(user: Any, code: str) -> Enterprise:
     """The enterprise the user can see with this credit code, else 404 (out of scope looks the same as absent)."""
     enterprise = enterprises_for(user).filter(credit_code=credit_code.normalise(code)).first()
@@ -100,9 +106,7 @@ class ServiceAssignmentViewSet(
 
     @extend_schema(request=s.ServiceAssignmentCreateSerializer, responses={201: s.ServiceAssignmentSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = s.ServiceAssignmentCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = _validated(s.ServiceAssignmentCreateSerializer, request)
         assignment = servicedesk.specialist_assign(
             actor=request.user,
             enterprise=_enterprise(request.user, data["enterprise"]),
@@ -116,9 +120,8 @@ class ServiceAssignmentViewSet(
     @extend_schema(request=s.PolicyPackageSerializer, responses=s.ServiceAssignmentSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         pk = self.get_object().pk
-        body = s.PolicyPackageSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        assignment = servicedesk.policy_package_update(actor=request.user, assignment_id=pk, **body.validated_data)
+        data = _validated(s.PolicyPackageSerializer, request)
+        assignment = servicedesk.policy_package_update(actor=request.user, assignment_id=pk, **data)
         return self._out(assignment)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.ServiceAssignmentSerializer)
@@ -126,11 +129,8 @@ class ServiceAssignmentViewSet(
     def end(self, request: Request, pk: str) -> Response:
         """End the assignment without a successor; a reason is required."""
         assignment_id = self.get_object().pk
-        body = s.ReasonSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        assignment = servicedesk.specialist_end(
-            actor=request.user, assignment_id=assignment_id, reason=body.validated_data["reason"]
-        )
+        data = _validated(s.ReasonSerializer, request)
+        assignment = servicedesk.specialist_end(actor=request.user, assignment_id=assignment_id, reason=data["reason"])
         return self._out(assignment)
 
     @extend_schema(
@@ -184,9 +184,7 @@ class VisitViewSet(
 
     @extend_schema(request=s.VisitCreateSerializer, responses={201: s.VisitSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = s.VisitCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = _validated(s.VisitCreateSerializer, request)
         enterprise = _enterprise(request.user, data.pop("enterprise"))
         demands = [dict(d) for d in data.pop("demands", [])]
         visit = servicedesk.visit_log(actor=request.user, enterprise=enterprise, demands=demands, **data)
@@ -233,9 +231,7 @@ class DemandViewSet(
 
     @extend_schema(request=s.DemandCreateSerializer, responses={201: s.DemandDetailSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        body = s.DemandCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = _validated(s.DemandCreateSerializer, request)
         enterprise = _enterprise(request.user, data.pop("enterprise"))
         visit_id = data.pop("visit", None)
         visit = None
@@ -249,18 +245,16 @@ class DemandViewSet(
     @extend_schema(request=s.DemandUpdateSerializer, responses=s.DemandDetailSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         pk = self.get_object().pk
-        body = s.DemandUpdateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        demand = servicedesk.demand_update(actor=request.user, demand_id=pk, **body.validated_data)
+        data = _validated(s.DemandUpdateSerializer, request)
+        demand = servicedesk.demand_update(actor=request.user, demand_id=pk, **data)
         return self._out(demand)
 
     @extend_schema(request=s.DemandTransitionSerializer, responses=s.DemandDetailSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str) -> Response:
         demand_id = self.get_object().pk
-        body = s.DemandTransitionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        demand = servicedesk.demand_transition(actor=request.user, demand_id=demand_id, **body.validated_data)
+        data = _validated(s.DemandTransitionSerializer, request)
+        demand = servicedesk.demand_transition(actor=request.user, demand_id=demand_id, **data)
         return self._out(demand)
 
     @extend_schema(

@@ -209,7 +209,7 @@ def visit_log(
     visit.save()
     for i, values in enumerate(demands):
         try:
-            _demand_create(actor=actor, enterprise=enterprise, visit=visit, raised_on=visited_on, **values)
+            demand_create(actor=actor, enterprise=enterprise, visit=visit, raised_on=visited_on, **values)
         except DomainError as exc:
             exc.field = f"demands[{i}].{exc.field}" if exc.field else f"demands[{i}]"
             raise
@@ -235,29 +235,6 @@ def demand_create(
     _require_district_writer(actor, enterprise, _("Only the enterprise's district service staff record demands."))
     if visit is not None and visit.enterprise_id != enterprise.pk:
         raise DomainError(_("The visit was to another enterprise."), field="visit")
-    return _demand_create(
-        actor=actor,
-        enterprise=enterprise,
-        category=category,
-        description=description,
-        due_on=due_on,
-        unit=unit,
-        raised_on=raised_on,
-        visit=visit,
-    )
-
-
-def _demand_create(
-    *,
-    actor: Any,
-    enterprise: Enterprise,
-    category: str,
-    description: str,
-    due_on: date,
-    unit: ServiceUnit | None = None,
-    raised_on: date | None = None,
-    visit: Visit | None = None,
-) -> Demand:
     raised_on = raised_on or timezone.localdate()
     try:
         rules.check_demand_dates(raised_on=raised_on, due_on=due_on, today=timezone.localdate())
