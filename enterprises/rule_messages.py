@@ -81,6 +81,7 @@ def servicedesk_message(exc: TransitionError) -> str:
         "visit_in_future": _("A visit cannot be logged before the day it takes place."),
         "follow_up_before_visit": _("The follow-up date cannot be before the visit."),
         "measure_not_text": _("Measure references must be text."),
+        "measures_not_list": _('The measures must be a list of references, e.g. ["CQ-22", "BJ-5.1"].'),
     }
     if exc.kind in messages:
         return str(messages[exc.kind])

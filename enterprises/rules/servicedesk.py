@@ -14,7 +14,6 @@ reopening speak for the enterprise, so only its district does them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, timedelta
 
 from enterprises.rules.lifecycle import DISTRICT, OFFICIAL, Transition, TransitionError, check
@@ -139,8 +138,10 @@ MAX_MEASURES = 50
 MAX_MEASURE_REF_LENGTH = 60
 
 
-def normalise_measure_refs(refs: Iterable[object]) -> list[str]:
+def normalise_measure_refs(refs: object) -> list[str]:
     """Measure references (e.g. "CQ-22", "BJ-5.1"), stripped and without repeats, in the order given."""
+    if not isinstance(refs, (list, tuple)):
+        raise ServiceDeskError("measures_not_list", "the measures are a list of references", value=repr(refs)[:20])
     out: list[str] = []
     for raw in refs:
         if not isinstance(raw, str):

@@ -62,7 +62,7 @@ def _require_district_writer(actor: Any, enterprise: Enterprise, message: str) -
         raise DomainError(message, code="forbidden_role")
 
 
-def _measures(refs: Iterable[object]) -> list[str]:
+def _measures(refs: object) -> list[str]:
     try:
         return rules.normalise_measure_refs(refs)
     except rules.ServiceDeskError as exc:
@@ -97,7 +97,7 @@ def specialist_assign(
     actor: Any,
     enterprise: Enterprise,
     specialist: User | str | None,
-    policy_measures: Iterable[object] | None = None,
+    policy_measures: object = None,
     policy_notes: str | None = None,
     reason: str = "",
 ) -> ServiceAssignment:
@@ -162,7 +162,7 @@ def specialist_end(*, actor: Any, assignment_id: int, reason: str) -> ServiceAss
 
 @transaction.atomic
 def policy_package_update(
-    *, actor: Any, assignment_id: int, policy_measures: Iterable[object] | None = None, policy_notes: str | None = None
+    *, actor: Any, assignment_id: int, policy_measures: object = None, policy_notes: str | None = None
 ) -> ServiceAssignment:
     """Change the measures and notes of the active assignment's policy package."""
     assignment = _locked_assignment(actor, assignment_id)

@@ -115,3 +115,16 @@ def test_admin_refusals_are_messages(client, users, ref, make_enterprise):
     )
     assert again.status_code == 200 and "already the enterprise" in again.content.decode()
     assert ServiceAssignment.objects.count() == 1
+
+
+def test_a_package_that_is_not_a_list_is_refused_in_the_admin(client, users, ref, make_enterprise):
+    ent = make_enterprise("500112")
+    client.force_login(users.staff_a)
+    page = client.post(
+        reverse("admin:enterprises_serviceassignment_add"),
+        {"enterprise": ent.pk, "specialist": users.staff_a.pk, "policy_measures": '"CQ-22"', "reason": ""},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert page.status_code == 200 and "must be a list of references" in page.content.decode()
+    assert not ServiceAssignment.objects.exists()

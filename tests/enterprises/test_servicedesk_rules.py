@@ -120,3 +120,7 @@ def test_measure_references_are_cleaned_and_bounded():
     with pytest.raises(TransitionError) as caught:
         rules.normalise_measure_refs([22])
     assert caught.value.kind == "measure_not_text"
+    for not_a_list in ("CQ-22", {"CQ-22": 1}, None):
+        with pytest.raises(TransitionError) as caught:
+            rules.normalise_measure_refs(not_a_list)
+        assert caught.value.kind == "measures_not_list"
