@@ -11,5 +11,16 @@ class EnterprisesConfig(AppConfig):
         from accounts import audit
         from enterprises import models as m
 
-        for model in (m.Enterprise, m.EnterpriseYearFact, m.Application, m.Certification, m.Tier, m.District):
+        for model in (
+            m.Enterprise,
+            m.EnterpriseYearFact,
+            m.Application,
+            m.Certification,
+            m.Tier,
+            m.District,
+            m.ServiceAssignment,
+            m.Visit,
+            m.Demand,
+            m.ServiceUnit,
+        ):
             audit.register(model)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enterprises.models.lifecycle import ApplicationStatusChoices, CertificationStatusChoices
+from enterprises.models.servicedesk import DemandStatusChoices
 from enterprises.rules.credit_code import CreditCodeError
 from enterprises.rules.lifecycle import TransitionError
 
@@ -29,6 +30,12 @@ ACTION_LABELS = {
     "revoke": gettext_lazy("revoke"),
     "expire": gettext_lazy("expire"),
     "import": gettext_lazy("import"),
+    "raise": gettext_lazy("raise"),
+    "assign": gettext_lazy("assign"),
+    "start": gettext_lazy("start work on"),
+    "resolve": gettext_lazy("resolve"),
+    "close": gettext_lazy("close"),
+    "reopen": gettext_lazy("reopen"),
 }
 
 
@@ -37,7 +44,7 @@ def action_label(action: str) -> str:
 
 
 def status_label(status: str) -> str:
-    for choices in (ApplicationStatusChoices, CertificationStatusChoices):
+    for choices in (ApplicationStatusChoices, CertificationStatusChoices, DemandStatusChoices):
         if status in choices.values:
             return str(choices(status).label)
     return status
@@ -65,6 +72,31 @@ def transition_message(
         return _("Your role may not %(action)s.") % {"action": action_label(p["action"])}
     if exc.kind == "needs_reason":
         return _("To %(action)s, give a reason.") % {"action": action_label(p["action"])}
+    return servicedesk_message(exc)
+
+
+def servicedesk_message(exc: TransitionError) -> str:
+    """Words for the service desk's own rule errors (enterprises/rules/servicedesk.py)."""
+    p = exc.params
+    messages = {
+        "needs_unit": _("To route a demand, name the responsible unit."),
+        "needs_satisfaction": _(
+            "To close a demand, give the enterprise's satisfaction: satisfied, basically_satisfied or unsatisfied."
+        ),
+        "satisfaction_only_on_close": _("The enterprise's satisfaction is given only when closing a demand."),
+        "due_before_raised": _("The due date cannot be before the day the demand was raised."),
+        "raised_in_future": _("A demand cannot be recorded as raised on a day still to come."),
+        "visit_in_future": _("A visit cannot be logged before the day it takes place."),
+        "follow_up_before_visit": _("The follow-up date cannot be before the visit."),
+        "measure_not_text": _("Measure references must be text."),
+        "measures_not_list": _('The measures must be a list of references, e.g. ["CQ-22", "BJ-5.1"].'),
+    }
+    if exc.kind in messages:
+        return str(messages[exc.kind])
+    if exc.kind == "measure_too_long":
+        return _("The measure reference %(value)s… is longer than %(limit)s characters.") % p
+    if exc.kind == "too_many_measures":
+        return _("A policy package holds at most %(limit)s measures.") % p
     return str(exc)
 
 

@@ -9,7 +9,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from enterprises.admin import AuditHistoryMixin
-from reporting.models import JobRun, ManualValue, Metric, MetricSnapshot, ReportRun, Target
+from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Target
 from reporting.services import targets
 from zjtx.admin_scoping import ReadOnlyScopedAdmin, ScopedAdmin
 
@@ -61,9 +61,3 @@ class MetricSnapshotAdmin(ReadOnlyScopedAdmin):
 class ReportRunAdmin(ReadOnlyScopedAdmin):
     list_display = ["kind", "jurisdiction", "district", "period", "status", "attempts", "finished_at"]
     list_filter = ["kind", "status", "period"]
-
-
-@admin.register(JobRun)
-class JobRunAdmin(ReadOnlyScopedAdmin):
-    list_display = ["name", "key", "status", "started_at", "finished_at"]
-    list_filter = ["name", "status"]

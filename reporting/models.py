@@ -195,38 +195,6 @@ class MetricSnapshot(models.Model):
         return f"{self.day} {self.metric_id} {self.district_id or 'city'}: {self.value}"
 
 
-class JobStatus(models.TextChoices):
-    RUNNING = "running", _("Running")
-    SUCCEEDED = "succeeded", _("Succeeded")
-    FAILED = "failed", _("Failed")
-
-
-class JobRun(models.Model):
-    """One execution of a scheduled job: what, for which key (day or period), when, how it ended."""
-
-    name = models.CharField(_("job"), max_length=60)
-    key = models.CharField(_("for"), max_length=60, help_text=_("The day or period the job ran for."))
-    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.RUNNING)
-    started_at = models.DateTimeField(_("started"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
-    result = models.JSONField(_("result"), default=dict, blank=True)
-
-    objects = ReferenceQuerySet.as_manager()
-
-    # Job runs concern the whole system; everyone with a role may see that jobs ran.
-    access_policy = "reference"
-
-    class Meta:
-        verbose_name = _("job run")
-        verbose_name_plural = _("job runs")
-        ordering = ["-started_at", "-id"]
-        indexes = [models.Index(fields=["name", "key"], name="jobrun_name_key")]
-
-    def __str__(self) -> str:
-        return f"{self.name}[{self.key}] {self.status}"
-
-
 class ReportKind(models.TextChoices):
     DISTRICT = "district", _("District progress report")
     CITY = "city", _("City-wide summary")

@@ -8,8 +8,8 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from enterprises.services.jobs import job_run
 from reporting.services import reports, snapshots
-from reporting.services.jobs import job_run
 
 TRANSIENT = (OperationalError, InterfaceError)
 

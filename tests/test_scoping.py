@@ -1,7 +1,8 @@
 """One scoping suite: every API endpoint and admin page, walked as users outside the data's district.
 
 District A (Yubei, 500112) holds an enterprise with facts, an application, a
-certification, an import run and audit entries.  Staff of another district, staff
+certification, an import run, audit entries, and the service desk's specialist
+assignment, visit, demand and daily check.  Staff of another district, staff
 and officials of another jurisdiction, users without a role and anonymous
 users must get nothing of it; staff of A must get all of it (the control that
 shows the test can fail).  Adding an endpoint without adding it here fails
@@ -10,7 +11,7 @@ test_every_endpoint_is_covered.
 
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -19,7 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from enterprises.services import lifecycle
+from enterprises.models import ServiceDeskDailyCheck
+from enterprises.services import lifecycle, servicedesk
 from enterprises.services.importing import enterprises_import
 from programs.models import Measure, SubsidyRule
 from programs.services.benefits import benefit_application_submit
@@ -29,9 +31,11 @@ from reporting.services.targets import target_split
 from zjtx.api_urls import router
 
 REFERENCE = {
-    "jurisdiction", "district", "industry", "tier", "metric", "jobrun",
-    "policy", "measure", "subsidyrule", "responsibleunit",
+    "jurisdiction", "district", "industry", "tier", "metric",
+    "policy", "measure", "subsidyrule", "responsibleunit", "serviceunit",
 }  # fmt: skip
+# Records of the system's own jobs: for office roles only, never for district staff.
+SYSTEM = {"jobrun"}
 # Detail actions whose URL takes more than the object's key.
 EXTRA_ARGS = {"download": ["pdf"]}
 
@@ -85,6 +89,24 @@ def district_a(users, ref, make_enterprise):
     benefit = benefit_application_submit(
         actor=users.staff_a, enterprise=beneficiary, measure=task_28, inputs={}, basis_date=date(2025, 6, 1)
     )
+    assignment = servicedesk.specialist_assign(
+        actor=users.staff_a, enterprise=ent, specialist=users.staff_a, policy_notes="渝北保密政策包"
+    )
+    today = timezone.localdate()
+    visit = servicedesk.visit_log(
+        actor=users.staff_a,
+        enterprise=ent,
+        visited_on=today,
+        mode="on_site",
+        met_with="渝北保密联系人",
+        notes="渝北保密走访记录",
+        demands=[{"category": "land", "description": "渝北保密诉求", "due_on": today}],
+    )
+    demand = visit.demands.get()
+    servicedesk.daily_check_run(day=today - timedelta(days=1))  # due yesterday → overdue in the check's details
+    servicedesk.daily_check_run(day=today + timedelta(days=1))
+    check = ServiceDeskDailyCheck.objects.get(day=today + timedelta(days=1), district__code="500112")
+    assert check.overdue_demands == 1
     return SimpleNamespace(
         enterprise=ent,
         names=[
@@ -97,6 +119,10 @@ def district_a(users, ref, make_enterprise):
             '"500112"',
             "渝北补贴测试有限公司",
             beneficiary.credit_code,
+            "渝北保密政策包",
+            "渝北保密联系人",
+            "渝北保密走访记录",
+            "渝北保密诉求",
         ],
         lookups={
             "enterprise": ent.credit_code,
@@ -109,6 +135,10 @@ def district_a(users, ref, make_enterprise):
             "manualvalue": manual.pk,
             "reportrun": report.pk,
             "benefitapplication": benefit.pk,
+            "serviceassignment": assignment.pk,
+            "visit": visit.pk,
+            "demand": demand.pk,
+            "servicedeskdailycheck": check.pk,
         },
     )
 
@@ -132,7 +162,15 @@ def _detail_routes(basename, lookup):
 
 def test_every_endpoint_is_covered(district_a):
     registered = {basename for _p, _v, basename in router.registry}
-    assert registered == REFERENCE | set(district_a.lookups)
+    assert registered == REFERENCE | SYSTEM | set(district_a.lookups)
+
+
+def test_job_runs_are_for_office_roles_only(api, users, district_a):
+    for user in (users.staff_a, users.staff_b, users.norole):
+        response = api(user).get(reverse("jobrun-list"))
+        assert response.status_code == 403 or response.json()["count"] == 0, user.username
+    assert api(users.auditor).get(reverse("jobrun-list")).json()["count"] >= 1
+    assert api(None).get(reverse("jobrun-list")).status_code in (401, 403)
 
 
 def test_outsiders_list_nothing_of_district_a(api, users, district_a):

@@ -24,6 +24,8 @@ Each model names its policy in `access_policy`:
   District staff read the rows of their own district only; officials, program
   admins and auditors read their jurisdiction; program admins and officials
   change them.
+- "system": records of the system's own jobs (job runs).  Officials, program admins
+  and auditors read them; nobody changes them.
 
 Superusers see and change everything.  A user with no role sees nothing.
 """
@@ -195,12 +197,19 @@ def _audit_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> m
     return _district_policy(queryset, user, action)
 
 
+def _system_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> models.QuerySet[_M]:
+    if action == Action.VIEW and user.role in (Role.MUNICIPAL_OFFICIAL, Role.PROGRAM_ADMIN, Role.AUDITOR):
+        return queryset
+    return queryset.none()
+
+
 _POLICIES = {
     "district": _district_policy,
     "reference": _reference_policy,
     "self": _self_policy,
     "audit": _audit_policy,
     "jurisdiction": _jurisdiction_policy,
+    "system": _system_policy,
 }
 
 

@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import AuditEntryViewSet, MeView
+from enterprises.api import servicedesk_views as sd
 from enterprises.api import views as ev
 from programs.api import views as pv
 from reporting.api import views as rv
@@ -19,6 +20,11 @@ router.register("enterprises", ev.EnterpriseViewSet, basename="enterprise")
 router.register("imports", ev.ImportRunViewSet, basename="importrun")
 router.register("applications", ev.ApplicationViewSet, basename="application")
 router.register("certifications", ev.CertificationViewSet, basename="certification")
+router.register("service-units", sd.ServiceUnitViewSet, basename="serviceunit")
+router.register("service-assignments", sd.ServiceAssignmentViewSet, basename="serviceassignment")
+router.register("visits", sd.VisitViewSet, basename="visit")
+router.register("demands", sd.DemandViewSet, basename="demand")
+router.register("service-desk-checks", sd.ServiceDeskDailyCheckViewSet, basename="servicedeskdailycheck")
 router.register("audit", AuditEntryViewSet, basename="auditentry")
 router.register("metrics", rv.MetricViewSet, basename="metric")
 router.register("targets", rv.TargetViewSet, basename="target")

@@ -26,4 +26,9 @@ app.conf.beat_schedule = {
         "task": "reporting.monthly_reports",
         "schedule": crontab(day_of_month=1, hour=2, minute=0),
     },
+    # Before the progress snapshot, so the day's demand figures are ready for the reports.
+    "servicedesk-daily-check": {
+        "task": "enterprises.servicedesk_daily_check",
+        "schedule": crontab(hour=0, minute=45),
+    },
 }

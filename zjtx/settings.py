@@ -172,6 +172,7 @@ SPECTACULAR_SETTINGS = {
         "MeasureKindEnum": "programs.models.policy.MeasureKind",
         "CommitmentKindEnum": "programs.models.policy.CommitmentKind",
         "RuleKindEnum": "programs.models.subsidy.RuleKind",
+        "DemandStatusEnum": "enterprises.models.servicedesk.DemandStatusChoices",
     },
 }
 
@@ -233,3 +234,9 @@ LOGGING = {
 # --- Domain settings -----------------------------------------------------------------------
 # Days before a certification's end at which it is listed as "expiring soon".
 ZJTX_EXPIRING_SOON_DAYS = env.int("ZJTX_EXPIRING_SOON_DAYS", default=90)
+# Service desk (一企一策一人): an enterprise with a specialist is due for a visit when its last
+# visit (or, never visited, its first specialist) is more than this many days ago.
+ZJTX_VISIT_INTERVAL_DAYS = env.int("ZJTX_VISIT_INTERVAL_DAYS", default=90)
+# The daily check stores at most this many overdue demands and due visits per district in its
+# details (its counts are always complete; the API lists everything).
+ZJTX_SERVICE_DESK_DETAIL_LIMIT = env.int("ZJTX_SERVICE_DESK_DETAIL_LIMIT", default=500)

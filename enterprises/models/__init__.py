@@ -1,5 +1,6 @@
-"""Models of the enterprise registry: reference data, enterprises, and the tier lifecycle."""
+"""Models of the enterprise registry: reference data, enterprises, the tier lifecycle and the service desk."""
 
+from enterprises.models.jobs import JobRun, JobStatus
 from enterprises.models.lifecycle import (
     Application,
     ApplicationTransition,
@@ -8,20 +9,46 @@ from enterprises.models.lifecycle import (
 )
 from enterprises.models.reference import District, DistrictKind, Industry, Jurisdiction, Tier
 from enterprises.models.registry import Enterprise, EnterpriseYearFact, ImportRun, ListingStatus, SizeClass
+from enterprises.models.servicedesk import (
+    Demand,
+    DemandCategory,
+    DemandEvent,
+    DemandStatusChoices,
+    SatisfactionChoices,
+    ServiceAssignment,
+    ServiceDeskDailyCheck,
+    ServiceUnit,
+    UnitLevel,
+    Visit,
+    VisitMode,
+)
 
 __all__ = [
     "Application",
     "ApplicationTransition",
     "Certification",
     "CertificationTransition",
+    "Demand",
+    "DemandCategory",
+    "DemandEvent",
+    "DemandStatusChoices",
     "District",
     "DistrictKind",
     "Enterprise",
     "EnterpriseYearFact",
     "ImportRun",
     "Industry",
+    "JobRun",
+    "JobStatus",
     "Jurisdiction",
     "ListingStatus",
+    "SatisfactionChoices",
+    "ServiceAssignment",
+    "ServiceDeskDailyCheck",
+    "ServiceUnit",
     "SizeClass",
     "Tier",
+    "UnitLevel",
+    "Visit",
+    "VisitMode",
 ]

@@ -7,8 +7,8 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from enterprises.models import District, Jurisdiction
-from reporting.models import JobRun, ManualValue, Metric, MetricSnapshot, ReportKind, ReportRun, Target
+from enterprises.models import District, JobRun, Jurisdiction
+from reporting.models import ManualValue, Metric, MetricSnapshot, ReportKind, ReportRun, Target
 from reporting.selectors import ProgressRow
 
 
@@ -141,4 +141,4 @@ class ReportRequestSerializer(serializers.Serializer[Any]):
 class JobRunSerializer(serializers.ModelSerializer[JobRun]):
     class Meta:
         model = JobRun
-        fields = ["id", "name", "key", "status", "started_at", "finished_at", "error", "result"]
+        fields = ["id", "job", "key", "status", "started_at", "finished_at", "error", "result"]

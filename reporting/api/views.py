@@ -18,9 +18,9 @@ from rest_framework.response import Response
 
 from accounts.audit import record
 from accounts.models import AuditAction
-from enterprises.models import Jurisdiction
+from enterprises.models import JobRun, Jurisdiction
 from reporting.api import serializers as s
-from reporting.models import JobRun, ManualValue, Metric, MetricSnapshot, ReportRun, Target
+from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Target
 from reporting.selectors import progress_rows
 from reporting.services import reports, targets
 from zjtx.api import ScopedViewSetMixin
@@ -212,4 +212,4 @@ class ReportRunViewSet(
 class JobRunViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[JobRun]):
     queryset = JobRun.objects.all()
     serializer_class = s.JobRunSerializer
-    filterset_fields = ["name", "key", "status"]
+    filterset_fields = ["job", "key", "status"]

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.utils import timezone
 from pypdf import PdfReader
 
-from reporting.models import JobRun, MetricSnapshot, ReportRun
+from enterprises.models import JobRun
+from reporting.models import MetricSnapshot, ReportRun
 from reporting.tasks import daily_snapshot, generate_report, monthly_reports
 from tests.conftest import WorkerProcess
 
@@ -34,8 +35,8 @@ def test_daily_snapshot_on_the_worker_is_recorded_and_idempotent(celery_worker, 
     second = daily_snapshot.delay(day).get(timeout=60)
     assert first == second > 0
     assert MetricSnapshot.objects.filter(day=day).count() == first
-    runs = JobRun.objects.filter(name="reporting.daily_snapshot", key=day)
-    assert [r.status for r in runs] == ["succeeded", "succeeded"]
+    runs = JobRun.objects.filter(job="reporting.daily_snapshot", key=day)
+    assert [r.status for r in runs] == ["done", "done"]
     assert all(r.finished_at and r.result == {"rows": first} for r in runs)
 
 

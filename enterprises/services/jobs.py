@@ -8,13 +8,13 @@ from contextlib import contextmanager
 
 from django.utils import timezone
 
-from reporting.models import JobRun, JobStatus
+from enterprises.models import JobRun, JobStatus
 
 
 @contextmanager
-def job_run(name: str, key: str) -> Iterator[JobRun]:
+def job_run(job: str, key: str) -> Iterator[JobRun]:
     """Record a run; the body may put a JSON-able summary in `run.result`. Exceptions are recorded and re-raised."""
-    run = JobRun.objects.create(name=name, key=key)
+    run = JobRun.objects.create(job=job, key=key)
     try:
         yield run
     except BaseException as exc:
@@ -23,6 +23,6 @@ def job_run(name: str, key: str) -> Iterator[JobRun]:
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "error", "finished_at"])
         raise
-    run.status = JobStatus.SUCCEEDED
+    run.status = JobStatus.DONE
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at", "result"])
