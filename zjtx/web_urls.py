@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("enterprises/", include("enterprises.web.urls")),
+    path("programs/", include("programs.web.urls")),
     path("", include("reporting.web.urls")),
     path("", reporting_views.home, name="home"),
 ]

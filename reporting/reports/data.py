@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.models import District, Jurisdiction
+from enterprises.selectors_servicedesk import demand_counts_by_district
 from reporting.models import Metric, MetricKind, MetricSnapshot, Target
 from reporting.selectors import ProgressRow, progress_rows
 
@@ -35,10 +36,21 @@ class Line:
 
 
 @dataclass
+class DemandCounts:
+    """The service desk's enterprise demands (诉求) on the report's day."""
+
+    open: int = 0
+    overdue: int = 0
+    resolved: int = 0
+    closed: int = 0
+
+
+@dataclass
 class DistrictRow:
     name: str
     code: str
     cells: list[Line]
+    demands: DemandCounts = field(default_factory=DemandCounts)
 
 
 @dataclass
@@ -52,6 +64,12 @@ class ReportData:
     series: dict[str, list[tuple[dt.date, int]]] = field(default_factory=dict)
     districts: list[DistrictRow] = field(default_factory=list)
     metrics: list[str] = field(default_factory=list)
+    demands: DemandCounts = field(default_factory=DemandCounts)
+
+
+def demand_counts(as_of: dt.date) -> dict[str, DemandCounts]:
+    """Demand counts per district code as they stood on `as_of` (one GROUP BY in the service desk)."""
+    return {code: DemandCounts(**counts) for code, counts in demand_counts_by_district(None, on=as_of).items()}
 
 
 def period_end(period: str) -> dt.date:
@@ -160,6 +178,7 @@ def district_report(district: District, period: str) -> ReportData:
         lines=lines,
         series=series,
         metrics=[m.display_name for m in metrics],
+        demands=demand_counts(as_of).get(district.code, DemandCounts()),
     )
 
 
@@ -175,14 +194,19 @@ def city_report(jurisdiction: Jurisdiction, period: str) -> ReportData:
     values = _latest_values(jurisdiction, as_of)
     metrics = _metrics(jurisdiction)
     lines = [_line(m, values.get((m.pk, None), 0), rows.get((m.pk, None))) for m in metrics]
+    counts = demand_counts(as_of)
     districts = [
         DistrictRow(
             name=d.name,
             code=d.code,
             cells=[_line(m, values.get((m.pk, d.pk), 0), rows.get((m.pk, d.pk))) for m in metrics],
+            demands=counts.get(d.code, DemandCounts()),
         )
         for d in District.objects.filter(jurisdiction=jurisdiction)
     ]
+    total = DemandCounts(
+        *(sum(getattr(r.demands, f) for r in districts) for f in ("open", "overdue", "resolved", "closed"))
+    )
     return ReportData(
         title=_("Progress report on SRDI enterprise cultivation: %(place)s, %(period)s")
         % {"place": jurisdiction.name, "period": period},
@@ -193,4 +217,5 @@ def city_report(jurisdiction: Jurisdiction, period: str) -> ReportData:
         lines=lines,
         districts=districts,
         metrics=[m.display_name for m in metrics],
+        demands=total,
     )

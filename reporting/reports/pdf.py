@@ -176,6 +176,7 @@ def render_district(data: ReportData, path: Path) -> None:
     for chart in (_completion_chart(data.lines, width), _trend_chart(data.series, width)):
         if chart is not None:
             story += [Spacer(1, 4 * mm), chart]
+    story += [Paragraph(_("Service desk: enterprise demands"), s["h2"]), _demands_table([("", data.demands)], width)]
     story += [Spacer(1, 4 * mm), Paragraph(_notes(), s["small"])]
     doc.build(story)
 
@@ -215,8 +216,20 @@ def render_city(data: ReportData, path: Path) -> None:
     first = 30 * mm
     rest = (width - first) / max(len(head) - 1, 1)
     story.append(_table(rows, [first] + [rest] * (len(head) - 1), off_rows))
+    story += [Paragraph(_("Service desk: enterprise demands"), s["h2"])]
+    story.append(_demands_table([(d.name, d.demands) for d in data.districts] + [(_("Total"), data.demands)], width))
     story += [Spacer(1, 4 * mm), Paragraph(_notes(), s["small"])]
     doc.build(story)
+
+
+def _demands_table(rows: list[tuple[str, Any]], width: float) -> Table:
+    head = [_("District"), _("Not yet closed"), _("Past due"), _("Resolved, awaiting closure"), _("Closed")]
+    data = [head] + [[name, _fmt(c.open), _fmt(c.overdue), _fmt(c.resolved), _fmt(c.closed)] for name, c in rows]
+    if rows and rows[0][0] == "":
+        data = [head[1:]] + [row[1:] for row in data[1:]]
+    columns = len(data[0])
+    highlight = [i for i, (_name, c) in enumerate(rows, start=1) if c.overdue]
+    return _table(data, [width / columns] * columns, highlight)
 
 
 def _notes() -> str:

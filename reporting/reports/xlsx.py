@@ -84,6 +84,10 @@ def render(data: ReportData, path: Path) -> None:
         for name, points in data.series.items():
             for day, value in points:
                 trend.append([name, day, value])
+    desk = book.create_sheet(_("Service desk"))
+    desk.append([_("District"), _("Not yet closed"), _("Past due"), _("Resolved, awaiting closure"), _("Closed")])
+    for name, c in [(d.name, d.demands) for d in data.districts] + [(data.place, data.demands)]:
+        desk.append([name, c.open, c.overdue, c.resolved, c.closed])
     if data.districts:
         sheet = book.create_sheet(_("Districts"))
         sheet.append(

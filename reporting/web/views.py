@@ -35,6 +35,8 @@ SORT_KEYS = {
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
+    if getattr(user, "role", "") == "program_admin":
+        return redirect("programs:list")
     if is_office(user):
         return redirect("reporting:dashboard")
     if getattr(user, "district_id", None):

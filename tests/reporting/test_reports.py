@@ -41,8 +41,21 @@ def make_run(kind, ref, district=None, language="zh-hans"):
     )
 
 
-def test_district_pdf_text_has_the_chinese_name_and_figures(users, ref, holders):
+def raise_demands(users, ref, make_enterprise):
+    """Two demands in Yubei: one past its due date, one not."""
+    from enterprises.services.servicedesk import demand_create
+
+    today = timezone.localdate()
+    for days in (-3, 10):
+        demand_create(
+            actor=users.staff_a, enterprise=make_enterprise("500112"), category="land",
+            description="用地", due_on=today + dt.timedelta(days=days), raised_on=today - dt.timedelta(days=20),
+        )  # fmt: skip
+
+
+def test_district_pdf_text_has_the_chinese_name_and_figures(users, ref, holders, make_enterprise):
     setup_figures(users, ref)
+    raise_demands(users, ref, make_enterprise)
     run = reports.report_generate(make_run("district", ref, "500112").pk)
     assert run.status == "done" and run.as_of == timezone.localdate()
     text = pdf_text(run)
@@ -51,6 +64,16 @@ def test_district_pdf_text_has_the_chinese_name_and_figures(users, ref, holders)
     assert "2000" in text  # Yubei's share of the 2,500 target
     assert "0.1%" in text  # 2 of 2,000
     assert "进展报告" in text  # Chinese headings
+    assert "服务专员：企业诉求" in text
+    assert run_demands(run) == (2, 1)
+
+
+def run_demands(run):
+    """(open, overdue) as written in the workbook's service-desk sheet."""
+    with run.xlsx.open("rb") as fh:
+        sheet = load_workbook(io.BytesIO(fh.read()))["服务专员"]
+    row = next(sheet.iter_rows(min_row=2, values_only=True))
+    return row[1], row[2]
 
 
 def test_workbook_has_the_same_figures(users, ref, holders):
@@ -64,13 +87,15 @@ def test_workbook_has_the_same_figures(users, ref, holders):
     assert (line[1], line[2], line[3]) == (2000, 2, 0.1)
 
 
-def test_city_report_lists_every_district(users, ref, holders):
+def test_city_report_lists_every_district(users, ref, holders, make_enterprise):
     setup_figures(users, ref)
+    raise_demands(users, ref, make_enterprise)
     run = reports.report_generate(make_run("city", ref).pk)
     text = pdf_text(run)
     for name in ("万州区", "渝北区", "江北区", "彭水苗族土家族自治县", "城口县"):
         assert name in text
     assert "25000" in text and "2500" in text
+    assert "服务专员：企业诉求" in text
 
 
 def test_regenerating_replaces_in_place(users, ref, holders):

@@ -16,7 +16,7 @@ from tests.enterprises.test_import import csv_bytes, good_row
     ("who", "target"),
     [
         ("official", "/dashboard/"),
-        ("progadmin", "/dashboard/"),
+        ("progadmin", "/programs/"),
         ("auditor", "/dashboard/"),
         ("staff_a", "/districts/500112/"),
     ],
@@ -146,3 +146,16 @@ def test_audit_history_masks_contact_numbers_outside_the_district(client, api, u
         ):
             assert "13700001111" not in client.get(url).content.decode()
     assert "13700001111" in api(users.staff_a).get(r("enterprise-history", args=[ent.credit_code])).content.decode()
+
+
+def test_program_overview_lists_each_policy_with_its_measures(client, users, ref):
+    client.force_login(users.progadmin)
+    listing = client.get(reverse("programs:list")).content.decode()
+    assert "十大强企" in listing and "专项行动计划" in listing
+    assert "25000" in listing  # the city-wide targets are listed too
+    text = client.get(reverse("programs:detail", args=["bj-2023-ten-actions"])).content.decode()
+    for action in ("创新领航", "数智转型", "挂牌倍增", "服务聚合"):
+        assert action in text
+    assert "五.3" in text
+    client.force_login(users.staff_bj)
+    assert client.get(reverse("programs:detail", args=["cq-2022-2025-action-plan"])).status_code == 200
