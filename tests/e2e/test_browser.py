@@ -13,7 +13,7 @@ from reporting.services.snapshots import snapshot_day
 from reporting.services.targets import target_split
 
 
-def wait(browser, seconds=10):
+def wait(browser, seconds=30):
     return WebDriverWait(browser, seconds)
 
 
