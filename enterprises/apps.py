@@ -11,5 +11,13 @@ class EnterprisesConfig(AppConfig):
         from accounts import audit
         from enterprises import models as m
 
-        for model in (m.Enterprise, m.EnterpriseYearFact, m.Application, m.Certification, m.Tier, m.District):
+        for model in (
+            m.Enterprise,
+            m.EnterpriseYearFact,
+            m.EligibilityProfile,
+            m.Application,
+            m.Certification,
+            m.Tier,
+            m.District,
+        ):
             audit.register(model)

@@ -136,6 +136,7 @@ class YearFactSerializer(serializers.ModelSerializer[EnterpriseYearFact]):
             "main_business_revenue",
             "rd_expense",
             "total_assets",
+            "total_liabilities",
             "net_profit",
             "equity_financing",
             "employees",

@@ -1,5 +1,6 @@
 """Models of the enterprise registry: reference data, enterprises, and the tier lifecycle."""
 
+from enterprises.models.eligibility import EligibilityAssessment, EligibilityProfile
 from enterprises.models.lifecycle import (
     Application,
     ApplicationTransition,
@@ -16,6 +17,8 @@ __all__ = [
     "CertificationTransition",
     "District",
     "DistrictKind",
+    "EligibilityAssessment",
+    "EligibilityProfile",
     "Enterprise",
     "EnterpriseYearFact",
     "ImportRun",
