@@ -18,6 +18,7 @@ router.register("enterprises", ev.EnterpriseViewSet, basename="enterprise")
 router.register("imports", ev.ImportRunViewSet, basename="importrun")
 router.register("applications", ev.ApplicationViewSet, basename="application")
 router.register("certifications", ev.CertificationViewSet, basename="certification")
+router.register("eligibility", ev.EligibilityAssessmentViewSet, basename="eligibilityassessment")
 router.register("audit", AuditEntryViewSet, basename="auditentry")
 router.register("metrics", rv.MetricViewSet, basename="metric")
 router.register("targets", rv.TargetViewSet, basename="target")
@@ -30,6 +31,8 @@ urlpatterns = [
     path("", include(router.urls)),
     path("me/", MeView.as_view(), name="me"),
     path("progress/", rv.ProgressView.as_view(), name="progress"),
+    path("candidates/", ev.CandidateListView.as_view(), name="candidates"),
+    path("candidate-pipeline/", rv.CandidatePipelineView.as_view(), name="candidate-pipeline"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -21,7 +21,7 @@ from accounts.models import AuditAction
 from enterprises.models import Jurisdiction
 from reporting.api import serializers as s
 from reporting.models import JobRun, ManualValue, Metric, MetricSnapshot, ReportRun, Target
-from reporting.selectors import progress_rows
+from reporting.selectors import candidate_pipeline, progress_rows
 from reporting.services import reports, targets
 from zjtx.api import ScopedViewSetMixin
 from zjtx.errors import DomainError, NotFound
@@ -101,17 +101,48 @@ class ProgressView(ListAPIView[Any]):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        f = TargetFilter(self.request.query_params, queryset=Target.objects.restrict(self.request.user))
-        if not f.is_valid():
-            raise DomainError(_("Invalid filter: %(errors)s") % {"errors": dict(f.errors)})
-        qs = f.qs.select_related("metric", "jurisdiction", "district")
-        if self.request.query_params.get("active") in ("1", "true", "True"):
-            qs = qs.filter(deadline__gte=timezone.localdate())
-        rows = progress_rows(self.request.user, targets=qs)
+        rows = progress_rows(self.request.user, targets=_filtered_targets(self.request))
         off = self.request.query_params.get("off_track")
         if off in ("1", "true", "True", "0", "false", "False"):
             wanted = off in ("1", "true", "True")
             rows = [r for r in rows if r.progress is not None and r.progress.off_track == wanted]
+        return rows
+
+
+def _filtered_targets(request: Request) -> QuerySet[Target]:
+    f = TargetFilter(request.query_params, queryset=Target.objects.restrict(request.user))
+    if not f.is_valid():
+        raise DomainError(_("Invalid filter: %(errors)s") % {"errors": dict(f.errors)})
+    qs = f.qs.select_related("metric", "jurisdiction", "district")
+    if request.query_params.get("active") in ("1", "true", "True"):
+        qs = qs.filter(deadline__gte=timezone.localdate())
+    return qs
+
+
+class CandidatePipelineView(ListAPIView[Any]):
+    """Per tier target and district: the gap to the target beside the candidates eligible now and within one
+    indicator (from the nightly eligibility assessment). Districts see their own rows only."""
+
+    serializer_class = s.PipelineSerializer
+    pagination_class = None
+    filter_backends: list[Any] = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("metric", str),
+            OpenApiParameter("district", str),
+            OpenApiParameter("jurisdiction", str),
+            OpenApiParameter("active", bool, description="only targets whose deadline has not passed"),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        rows = candidate_pipeline(self.request.user, targets=_filtered_targets(self.request))
+        district = self.request.query_params.get("district")
+        if district:
+            rows = [r for r in rows if r.district is not None and r.district.code == district]
         return rows
 
 
