@@ -33,7 +33,7 @@ def fact_label(code: str) -> str:
     year, _sep, note = rest.partition(":")
     for model in (EnterpriseYearFact, EligibilityProfile):
         try:
-            label = str(model._meta.get_field(name).verbose_name)
+            label = str(getattr(model._meta.get_field(name), "verbose_name", name))
             break
         except FieldDoesNotExist:
             continue

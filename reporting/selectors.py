@@ -214,15 +214,6 @@ def candidate_pipeline(
         if t.pk in split:
             continue
         for d in districts[t.jurisdiction_id]:
-            rows.append(
-                PipelineRow(
-                    t,
-                    d,
-                    tiers_of[t.metric_id],
-                    own_values.get((t.metric_id, d.pk), 0),
-                    None,
-                    gap,
-                    **tally(t, {d.code}),
-                )  # fmt: skip
-            )
+            own = own_values.get((t.metric_id, d.pk), 0)
+            rows.append(PipelineRow(t, d, tiers_of[t.metric_id], own, None, gap, **tally(t, {d.code})))
     return rows
