@@ -75,6 +75,12 @@ class YearFactInline(ScopedInline):
     model = m.EnterpriseYearFact
 
 
+class EligibilityProfileInline(ScopedInline):
+    model = m.EligibilityProfile
+    template = "admin/edit_inline/stacked.html"
+    max_num = 1
+
+
 @admin.register(m.Enterprise)
 class EnterpriseAdmin(AuditHistoryMixin, ScopedAdmin):
     list_display = ["credit_code", "name", "district", "industry", "size_class", "current_tier", "current_tier_until"]
@@ -82,7 +88,7 @@ class EnterpriseAdmin(AuditHistoryMixin, ScopedAdmin):
     list_select_related = ["district", "industry", "current_tier"]
     search_fields = ["credit_code", "name"]
     readonly_fields = ["current_tier", "current_tier_until", "created_at", "updated_at", "audit_history"]
-    inlines = [YearFactInline]
+    inlines = [YearFactInline, EligibilityProfileInline]
     show_full_result_count = False
 
     def save_model(self, request: HttpRequest, obj: m.Enterprise, form: ModelForm[Any], change: bool) -> None:
@@ -175,3 +181,12 @@ class CertificationAdmin(AuditHistoryMixin, ReadOnlyScopedAdmin):
 class ImportRunAdmin(ReadOnlyScopedAdmin):
     list_display = ["file_name", "status", "rows_total", "rows_created", "rows_updated", "rows_rejected", "started_at"]
     list_filter = ["status"]
+
+
+@admin.register(m.EligibilityAssessment)
+class EligibilityAssessmentAdmin(ReadOnlyScopedAdmin):
+    list_display = ["enterprise", "tier", "assessed_on", "passed", "near", "missing_data", "score", "rule_set"]
+    list_filter = ["tier", "passed", "near", "missing_data", "provisional"]
+    list_select_related = ["enterprise", "tier"]
+    search_fields = ["enterprise__credit_code", "enterprise__name"]
+    show_full_result_count = False
