@@ -103,7 +103,8 @@ def facts_for(enterprises: Iterable[dict[str, Any]], day: dt.date) -> dict[int, 
     for f in EnterpriseYearFact.objects.filter(
         enterprise_id__in=rows, year__gte=reference - 2, year__lte=reference
     ).values("enterprise_id", "year", *YEAR_FIELDS):
-        years[f.pop("enterprise_id")][f.pop("year")] = YearFigures(**f)
+        eid, year = f.pop("enterprise_id"), f.pop("year")
+        years[eid][year] = YearFigures(**f)
     return {
         eid: Facts(assessed_on=day, years=years[eid], size_class=row["size_class"], **profiles.get(eid, {}))
         for eid, row in rows.items()
@@ -207,6 +208,7 @@ def _remove_stale(enterprise_ids: list[int], kept: list[EligibilityAssessment]) 
 
 def assess_enterprise(enterprise: Enterprise, day: dt.date) -> tuple[Tier, Result] | None:
     """The verdict for one enterprise now, without storing it (for previews and tests)."""
+    enterprise = Enterprise.objects.select_related("current_tier", "district").get(pk=enterprise.pk)
     level = (enterprise.current_tier.level if enterprise.current_tier else 0) + 1
     tier = next_tiers(day).get((level, enterprise.district.jurisdiction_id))
     if tier is None:
