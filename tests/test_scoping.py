@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from enterprises.services import lifecycle
+from enterprises.models import EligibilityAssessment
+from enterprises.services import eligibility, lifecycle
 from enterprises.services.importing import enterprises_import
 from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Target
 from reporting.services.snapshots import snapshot_day
@@ -61,6 +62,8 @@ def district_a(users, ref, make_enterprise):
     report = ReportRun.objects.create(
         kind="district", jurisdiction=ent.district.jurisdiction, district=ent.district, period="2026-01"
     )
+    eligibility.assess_all(timezone.localdate())
+    assessment = EligibilityAssessment.objects.get(enterprise=ent)
     return SimpleNamespace(
         enterprise=ent,
         names=[
@@ -82,6 +85,7 @@ def district_a(users, ref, make_enterprise):
             "snapshot": snapshot.pk,
             "manualvalue": manual.pk,
             "reportrun": report.pk,
+            "eligibilityassessment": assessment.pk,
         },
     )
 
@@ -230,3 +234,23 @@ def test_audit_log_shows_each_user_only_their_scope(api, users, district_a):
     assert all("渝北" not in json.dumps(e, ensure_ascii=False) for e in entries)
     all_entries = api(users.auditor).get(reverse("auditentry-list"), {"page_size": 500}).json()["results"]
     assert any(e["object_id"] == str(district_a.enterprise.pk) for e in all_entries)
+
+
+def test_candidates_and_pipeline_show_outsiders_nothing_of_district_a(api, users, district_a):
+    for user in outsiders(users):
+        client = api(user)
+        for name, params in (
+            ("candidates", {"with_missing_data": "true"}),
+            ("candidates", {"district": "500112", "with_missing_data": "true"}),
+            ("candidate-pipeline", {}),
+            ("eligibilityassessment-summary", {}),
+        ):
+            response = client.get(reverse(name), params)
+            assert response.status_code in (200, 403), (user.username, name)
+            text = response.content.decode()
+            for secret in district_a.names:
+                assert secret not in text, (user.username, name, secret)
+    own = api(users.staff_a)
+    assert "渝北保密测试有限公司" in own.get(reverse("candidates"), {"with_missing_data": "true"}).content.decode()
+    assert '"500112"' in own.get(reverse("candidate-pipeline")).content.decode()
+    assert '"500112"' in own.get(reverse("eligibilityassessment-summary")).content.decode()

@@ -98,15 +98,22 @@ class CertificationFilter(df.FilterSet):
         return qs.filter(enterprise__credit_code=credit_code.normalise(value))
 
 
+def strict_boolean(label: Any) -> df.TypedChoiceFilter:
+    """true/false/1/0, and a 400 for anything else (BooleanFilter silently ignores a typo)."""
+    return df.TypedChoiceFilter(
+        choices=[(v, v) for v in ("true", "false", "1", "0")], coerce=lambda v: v in ("true", "1"), label=label
+    )
+
+
 class AssessmentFilter(df.FilterSet):
     tier = CodeInFilter(field_name="tier__code", label=_("Tier codes"))
     district = CodeInFilter(field_name="enterprise__district__code", label=_("District codes (comma-separated)"))
     jurisdiction = df.CharFilter(field_name="enterprise__district__jurisdiction__code", label=_("Jurisdiction code"))
     enterprise = df.CharFilter(method="filter_code", label=_("Unified social credit code"))
-    passed = df.BooleanFilter(label=_("Eligible now"))
-    near = df.BooleanFilter(label=_("Within one indicator"))
-    missing_data = df.BooleanFilter(label=_("Missing data"))
-    provisional = df.BooleanFilter()
+    passed = strict_boolean(_("Eligible now"))
+    near = strict_boolean(_("Within one indicator"))
+    missing_data = strict_boolean(_("Missing data"))
+    provisional = strict_boolean(_("Provisional"))
 
     class Meta:
         model = EligibilityAssessment

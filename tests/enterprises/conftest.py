@@ -66,15 +66,23 @@ def eligibility_firms(users, ref, make_enterprise):
             "500112", "渝北差细分市场年限企业", profile={**SRDI_PROFILE, "niche_market_since": today.replace(day=1)}
         ),
         near_score=firm(
-            "500112", "渝北差分企业",
+            "500112",
+            "渝北差分企业",
             profile={**SRDI_PROFILE, "local_feature_points": Decimal(0), "quality_items": 0, "digital_level": 1},
         ),  # fmt: skip
         missing=firm("500112", "渝北缺数据企业"),
         far=firm(
-            "500112", "渝北差距大企业", profile=SRDI_PROFILE,
-            years={reference: {"revenue": Decimal(5_000_000), "rd_expense": Decimal(10_000),
-                               "equity_financing": Decimal(0)},
-                   reference - 1: {"equity_financing": Decimal(0)}},
+            "500112",
+            "渝北差距大企业",
+            profile=SRDI_PROFILE,
+            years={
+                reference: {
+                    "revenue": Decimal(5_000_000),
+                    "rd_expense": Decimal(10_000),
+                    "equity_financing": Decimal(0),
+                },
+                reference - 1: {"equity_financing": Decimal(0)},
+            },
         ),  # fmt: skip
         untiered=firm("500112", "渝北无梯度企业", tier=None, profile={"ip_grade": "class_i"}),
         top=firm("500112", "渝北小巨人企业", tier="little_giant", profile=SRDI_PROFILE),

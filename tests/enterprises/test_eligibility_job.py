@@ -51,7 +51,9 @@ def test_stored_result_explains_every_indicator(eligibility_firms):
     assert niche["met"] is None and niche["missing_facts"] == ["niche_market_since"]
 
 
-def test_rerun_for_the_same_day_leaves_one_row_per_enterprise_and_tier(eligibility_firms, django_assert_max_num_queries):
+def test_rerun_for_the_same_day_leaves_one_row_per_enterprise_and_tier(
+    eligibility_firms, django_assert_max_num_queries
+):
     today = timezone.localdate()
     eligibility.assess_all(today)
     before = {(a.pk, a.enterprise_id, a.tier_id, a.score, a.passed) for a in EligibilityAssessment.objects.all()}
@@ -89,7 +91,9 @@ def test_counts_per_district_are_one_group_by(eligibility_firms, django_assert_n
     eligibility.assess_all(timezone.localdate())
     with django_assert_num_queries(1):
         counts = assessment_counts(EligibilityAssessment.objects.all())
-    by_place = {(c["district"], c["tier_code"]): (c["eligible"], c["near"], c["missing_data"], c["assessed"]) for c in counts}
+    by_place = {
+        (c["district"], c["tier_code"]): (c["eligible"], c["near"], c["missing_data"], c["assessed"]) for c in counts
+    }
     assert by_place == {
         ("500112", "srdi_sme"): (1, 2, 1, 5),
         ("500112", "innovative_sme"): (1, 0, 0, 1),
@@ -106,3 +110,11 @@ def test_assessing_one_enterprise_without_storing(eligibility_firms):
 @pytest.mark.parametrize("day", ["2022-07-31"])
 def test_no_criteria_before_the_2022_text(eligibility_firms, day):
     assert eligibility.assess_all(dt.date.fromisoformat(day)).assessed == 0
+
+
+def test_the_job_is_in_the_nightly_schedule():
+    from zjtx.celery import app
+
+    entry = app.conf.beat_schedule["assess-eligibility"]
+    assert entry["task"] == "enterprises.assess_eligibility"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({1}, {30})

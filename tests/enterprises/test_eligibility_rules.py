@@ -78,10 +78,23 @@ def test_every_indicator_of_the_case_table_exists():
 
 SRDI_COMPLETE = {
     "years": {
-        0: {"revenue": "50000000", "main_business_revenue": "45000000", "rd_expense": "2500000",
-            "net_profit": "5000000", "total_assets": "80000000", "total_liabilities": "30000000",
-            "employees": 100, "rd_staff": 25, "equity_financing": "0"},
-        1: {"revenue": "45000000", "main_business_revenue": "40000000", "rd_expense": "2000000", "equity_financing": "0"},
+        0: {
+            "revenue": "50000000",
+            "main_business_revenue": "45000000",
+            "rd_expense": "2500000",
+            "net_profit": "5000000",
+            "total_assets": "80000000",
+            "total_liabilities": "30000000",
+            "employees": 100,
+            "rd_staff": 25,
+            "equity_financing": "0",
+        },
+        1: {
+            "revenue": "45000000",
+            "main_business_revenue": "40000000",
+            "rd_expense": "2000000",
+            "equity_financing": "0",
+        },
         2: {"main_business_revenue": "36000000"},
     },  # fmt: skip
     "niche_market_since": "2016-01-01",
