@@ -69,7 +69,7 @@ def eligibility_firms(users, ref, make_enterprise):
             "500112",
             "渝北差分企业",
             profile={**SRDI_PROFILE, "local_feature_points": Decimal(0), "quality_items": 0, "digital_level": 1},
-        ),  # fmt: skip
+        ),
         missing=firm("500112", "渝北缺数据企业"),
         far=firm(
             "500112",
@@ -83,7 +83,7 @@ def eligibility_firms(users, ref, make_enterprise):
                 },
                 reference - 1: {"equity_financing": Decimal(0)},
             },
-        ),  # fmt: skip
+        ),
         untiered=firm("500112", "渝北无梯度企业", tier=None, profile={"ip_grade": "class_i"}),
         top=firm("500112", "渝北小巨人企业", tier="little_giant", profile=SRDI_PROFILE),
         jiangbei=firm("500105", "江北合格企业", profile=SRDI_PROFILE),

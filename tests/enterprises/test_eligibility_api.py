@@ -80,7 +80,8 @@ def test_assessment_detail_explains_every_indicator(api, users, assessed):
     digital = next(i for i in body["indicators"] if i["code"] == "digital_level")
     assert digital == {
         "code": "digital_level", "name": "Digitalisation level", "role": "scored", "category": "refinement",
-        "threshold": "level 3+: 5, level 2: 3, level 1: 0", "max_points": "5", "citation": "工信部企业〔2022〕63号 附件2 二(二)5",
+        "threshold": "level 3+: 5, level 2: 3, level 1: 0", "max_points": "5",
+        "citation": "工信部企业〔2022〕63号 附件2 二(二)5",
         "confirmed": True, "note": "", "value": "1", "points": "0", "met": False, "missing_facts": [],
     }  # fmt: skip
 

@@ -41,4 +41,3 @@ def test_assess_eligibility_on_the_worker_is_recorded_and_idempotent(celery_work
     assert all(r.finished_at and r.result["assessed"] == 7 for r in runs)
     near = EligibilityAssessment.objects.get(enterprise=eligibility_firms.near_condition)
     assert near.near and near.lacking == ["niche_years"] and near.assessed_on.isoformat() == day
-

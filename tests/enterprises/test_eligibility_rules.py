@@ -96,7 +96,7 @@ SRDI_COMPLETE = {
             "equity_financing": "0",
         },
         2: {"main_business_revenue": "36000000"},
-    },  # fmt: skip
+    },
     "niche_market_since": "2016-01-01",
     "product_domain": "six_basics",
     "digital_level": 2,
