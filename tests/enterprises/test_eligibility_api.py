@@ -141,6 +141,8 @@ def test_pipeline_under_an_unsplit_city_target_shows_each_district(api, users, a
     assert yubei["target_scope"] == "city" and yubei["gap"] is None and yubei["city_gap"] == 2500
     assert (yubei["eligible"], yubei["near"], yubei["gap_after_candidates"]) == (1, 2, 2497)
     assert len([r for r in rows if r["district"]]) == 38
+    only = api(users.official).get(reverse("candidate-pipeline"), {"metric": "srdi_smes", "district": "500112"}).json()
+    assert [(r["district"], r["target_scope"], r["near"]) for r in only] == [("500112", "city", 2)]
     assert api(users.official).get(reverse("candidate-pipeline"), {"deadline": "soon"}).status_code == 400
 
 
