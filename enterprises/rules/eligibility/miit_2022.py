@@ -89,6 +89,12 @@ def _debt_ratio(r: Reader) -> Decimal | None:
     return percent(r.money("total_liabilities"), r.money("total_assets"))
 
 
+def _total(r: Reader, name: str, years: int, threshold: Decimal) -> tuple[Decimal, bool | None]:
+    """The known sum of a yearly amount over the last `years` years, and whether the full sum reaches the threshold."""
+    amounts = [r.money(name, back) for back in range(years)]
+    return sum((a for a in amounts if a is not None), Decimal(0)), sum_at_least(amounts, threshold)
+
+
 def _years_in_niche(r: Reader, as_of: date) -> int | None:
     since = r.get("niche_market_since")
     if not isinstance(since, date):
@@ -211,9 +217,8 @@ def _a1_direct_institution(r: Reader) -> Measure:
 
 
 def _a1_direct_equity(r: Reader) -> Measure:
-    amounts = [r.money("equity_financing", back) for back in (0, 1, 2)]
-    known = sum((a for a in amounts if a is not None), Decimal(0))
-    return Measure(fmt_money(known), met=sum_at_least(amounts, 500 * WAN))
+    known, met = _total(r, "equity_financing", 3, 500 * WAN)
+    return Measure(fmt_money(known), met=met)
 
 
 # fmt: off
@@ -308,9 +313,8 @@ def _a2_revenue(r: Reader) -> Measure:
     revenue = r.money("revenue")
     if at_least(revenue, 1000 * WAN):
         return Measure(fmt_money(revenue), met=True)
-    equity = [r.money("equity_financing", back) for back in (0, 1)]
-    known = sum((a for a in equity if a is not None), Decimal(0))
-    met = any3([at_least(revenue, 1000 * WAN), sum_at_least(equity, 2000 * WAN)])
+    known, by_equity = _total(r, "equity_financing", 2, 2000 * WAN)
+    met = any3([at_least(revenue, 1000 * WAN), by_equity])
     return Measure(f"{fmt_money(revenue)}; equity 2y {fmt_money(known)}", met=met)
 
 
@@ -418,15 +422,13 @@ def _a2_direct_award(r: Reader) -> Measure:
 
 
 def _a2_direct_rd(r: Reader) -> Measure:
-    amounts = [r.money("rd_expense", back) for back in (0, 1)]
-    known = sum((a for a in amounts if a is not None), Decimal(0))
-    return Measure(f"avg {fmt_money(known / 2)}", met=sum_at_least(amounts, 2 * 1000 * WAN))
+    known, met = _total(r, "rd_expense", 2, 2 * 1000 * WAN)  # an average of 1000万元 over two years
+    return Measure(f"avg {fmt_money(known / 2)}", met=met)
 
 
 def _a2_direct_equity(r: Reader) -> Measure:
-    amounts = [r.money("equity_financing", back) for back in (0, 1)]
-    known = sum((a for a in amounts if a is not None), Decimal(0))
-    return Measure(fmt_money(known), met=sum_at_least(amounts, 6000 * WAN))
+    known, met = _total(r, "equity_financing", 2, 6000 * WAN)
+    return Measure(fmt_money(known), met=met)
 
 
 def _a2_direct_maker(r: Reader) -> Measure:
@@ -597,12 +599,10 @@ def _a3_rd_by_band(r: Reader) -> Measure:
         ratios = [_ratio(r, "rd_expense", "revenue", back) for back in (0, 1)]
         met = all3([at_least(x, floor) for x in ratios])
         return Measure(f"{fmt_money(revenue)}; {' / '.join(fmt_pct(x) for x in ratios)} (≥{floor}%)", met=met)
-    equity = [r.money("equity_financing", back) for back in (0, 1)]
-    rd = [r.money("rd_expense", back) for back in (0, 1)]
+    eq, enough_equity = _total(r, "equity_financing", 2, 8000 * WAN)
+    spent, enough_rd = _total(r, "rd_expense", 2, 3000 * WAN)
     staff = percent(r.year("rd_staff"), r.year("employees"))
-    met = all3([sum_at_least(equity, 8000 * WAN), sum_at_least(rd, 3000 * WAN), at_least(staff, 50)])
-    eq = sum((x for x in equity if x is not None), Decimal(0))
-    spent = sum((x for x in rd if x is not None), Decimal(0))
+    met = all3([enough_equity, enough_rd, at_least(staff, 50)])
     value = f"{fmt_money(revenue)}; equity {fmt_money(eq)}; R&D {fmt_money(spent)}; staff {fmt_pct(staff)}"
     return Measure(value, met=met)
 
