@@ -95,6 +95,12 @@ class YearFactInline(ScopedInline):
     model = m.EnterpriseYearFact
 
 
+class EligibilityProfileInline(ScopedInline):
+    model = m.EligibilityProfile
+    template = "admin/edit_inline/stacked.html"
+    max_num = 1
+
+
 @admin.register(m.Enterprise)
 class EnterpriseAdmin(AuditHistoryMixin, ScopedAdmin):
     list_display = ["credit_code", "name", "district", "industry", "size_class", "current_tier", "current_tier_until"]
@@ -102,7 +108,7 @@ class EnterpriseAdmin(AuditHistoryMixin, ScopedAdmin):
     list_select_related = ["district", "industry", "current_tier"]
     search_fields = ["credit_code", "name"]
     readonly_fields = ["current_tier", "current_tier_until", "created_at", "updated_at", "audit_history"]
-    inlines = [YearFactInline]
+    inlines = [YearFactInline, EligibilityProfileInline]
     show_full_result_count = False
 
     def _hides_contact(self, request: HttpRequest, obj: m.Enterprise | None) -> bool:
@@ -479,3 +485,12 @@ class JobRunAdmin(ReadOnlyScopedAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)
+
+
+@admin.register(m.EligibilityAssessment)
+class EligibilityAssessmentAdmin(ReadOnlyScopedAdmin):
+    list_display = ["enterprise", "tier", "assessed_on", "passed", "near", "missing_data", "score", "rule_set"]
+    list_filter = ["tier", "passed", "near", "missing_data", "provisional"]
+    list_select_related = ["enterprise", "tier"]
+    search_fields = ["enterprise__credit_code", "enterprise__name"]
+    show_full_result_count = False

@@ -14,6 +14,7 @@ class EnterprisesConfig(AppConfig):
         for model in (
             m.Enterprise,
             m.EnterpriseYearFact,
+            m.EligibilityProfile,
             m.Application,
             m.Certification,
             m.Tier,

@@ -8,10 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from reporting.models import MetricSnapshot, Target
+from enterprises.models import District
+from enterprises.selectors import assessment_counts, assessments_for
+from reporting.models import MetricKind, MetricSnapshot, Target
 from reporting.rules.progress import Progress, progress, ranking
 from zjtx.access import restrict
 
@@ -113,3 +115,105 @@ def progress_rows(
 
 def snapshots_for(user: Any) -> QuerySet[MetricSnapshot]:
     return restrict(MetricSnapshot.objects.select_related("metric", "district"), user)
+
+
+# --- the candidate pipeline -------------------------------------------------------------------
+
+
+@dataclass
+class PipelineRow:
+    """A place's gap to a tier target beside the candidates who could close it.
+
+    For a district target (a split city target) the gap is the district's own.  Under a city
+    target that is not split, each district row shows the district's current value and
+    candidates beside the city-wide target and gap (gap is None, city_gap is set).
+    """
+
+    target: Target
+    district: District | None
+    tiers: list[str]
+    current: int | None
+    gap: int | None
+    city_gap: int | None
+    eligible: int
+    near: int
+    missing_data: int
+
+    @property
+    def candidates(self) -> int:
+        return self.eligible + self.near
+
+    @property
+    def gap_after_candidates(self) -> int | None:
+        gap = self.gap if self.gap is not None else self.city_gap
+        return None if gap is None else max(gap - self.candidates, 0)
+
+
+def _latest_district_values(metric_ids: set[int], today: dt.date) -> dict[tuple[int, int], int]:
+    """(metric, district) → the value of the latest snapshot day on or before today: two queries."""
+    days = dict(
+        MetricSnapshot.objects.filter(metric_id__in=metric_ids, day__lte=today)
+        .values("metric_id")
+        .annotate(last=Max("day"))
+        .values_list("metric_id", "last")
+    )
+    values: dict[tuple[int, int], int] = {}
+    if not days:
+        return values
+    rows = MetricSnapshot.objects.filter(
+        metric_id__in=days, day__in=set(days.values()), district__isnull=False
+    ).values_list("metric_id", "district_id", "day", "value")
+    for metric_id, district_id, day, value in rows:
+        if days[metric_id] == day:
+            values[(metric_id, district_id)] = value
+    return values
+
+
+def candidate_pipeline(
+    user: Any, *, today: dt.date | None = None, targets: QuerySet[Target] | None = None
+) -> list[PipelineRow]:
+    """For each visible tier target and each district: the gap beside eligible-now and near candidates."""
+    today = today or timezone.localdate()
+    visible = (targets if targets is not None else targets_for(user)).filter(metric__kind=MetricKind.TIER_HOLDERS)
+    progress = {row.target.pk: row for row in progress_rows(user, today=today, targets=visible)}
+    if not progress:
+        return []
+    tiers_of = {t.metric_id: list(t.metric.params.get("tiers", [])) for t in (r.target for r in progress.values())}
+    # Candidates per district and tier the user may see: one GROUP BY.
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"eligible": 0, "near": 0, "missing_data": 0})
+    wanted = {code for codes in tiers_of.values() for code in codes}
+    for c in assessment_counts(assessments_for(user).filter(tier__code__in=wanted)):
+        counts[(c["district"], c["tier_code"])] = c
+    split = set(Target.objects.filter(parent__in=list(progress)).values_list("parent_id", flat=True))
+    city = [r.target for r in progress.values() if r.target.district_id is None]
+    unsplit = [t for t in city if t.pk not in split]
+    districts: dict[int, list[District]] = defaultdict(list)
+    for d in District.objects.filter(jurisdiction_id__in={t.jurisdiction_id for t in city}):
+        districts[d.jurisdiction_id].append(d)
+    own_values = _latest_district_values({t.metric_id for t in unsplit}, today) if unsplit else {}
+
+    def tally(target: Target, district_codes: set[str]) -> dict[str, int]:
+        total = {"eligible": 0, "near": 0, "missing_data": 0}
+        for (district, tier), c in counts.items():
+            if tier in tiers_of[target.metric_id] and district in district_codes:
+                for key in total:
+                    total[key] += c[key]
+        return total
+
+    rows: list[PipelineRow] = []
+    for row in progress.values():
+        t, p = row.target, row.progress
+        current, gap = (p.current, p.gap) if p else (None, None)
+        if t.district_id is not None:
+            assert t.district is not None
+            tally_of = tally(t, {t.district.code})
+            rows.append(PipelineRow(t, t.district, tiers_of[t.metric_id], current, gap, None, **tally_of))
+            continue
+        in_city = {d.code for d in districts[t.jurisdiction_id]}
+        rows.append(PipelineRow(t, None, tiers_of[t.metric_id], current, gap, None, **tally(t, in_city)))
+        if t.pk in split:
+            continue
+        for d in districts[t.jurisdiction_id]:
+            own = own_values.get((t.metric_id, d.pk), 0)
+            rows.append(PipelineRow(t, d, tiers_of[t.metric_id], own, None, gap, **tally(t, {d.code})))
+    return rows

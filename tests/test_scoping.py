@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from enterprises.models import ServiceDeskDailyCheck
-from enterprises.services import lifecycle, servicedesk
+from enterprises.models import EligibilityAssessment, ServiceDeskDailyCheck
+from enterprises.services import eligibility, lifecycle, servicedesk
 from enterprises.services.importing import enterprises_import
 from programs.models import Measure, SubsidyRule
 from programs.services.benefits import benefit_application_submit
@@ -107,6 +107,8 @@ def district_a(users, ref, make_enterprise):
     servicedesk.daily_check_run(day=today + timedelta(days=1))
     check = ServiceDeskDailyCheck.objects.get(day=today + timedelta(days=1), district__code="500112")
     assert check.overdue_demands == 1
+    eligibility.assess_all(timezone.localdate())
+    assessment = EligibilityAssessment.objects.get(enterprise=ent)
     return SimpleNamespace(
         enterprise=ent,
         names=[
@@ -139,6 +141,7 @@ def district_a(users, ref, make_enterprise):
             "visit": visit.pk,
             "demand": demand.pk,
             "servicedeskdailycheck": check.pk,
+            "eligibilityassessment": assessment.pk,
         },
     )
 
@@ -302,3 +305,23 @@ def test_audit_log_shows_each_user_only_their_scope(api, users, district_a):
     assert all("渝北" not in json.dumps(e, ensure_ascii=False) for e in entries)
     all_entries = api(users.auditor).get(reverse("auditentry-list"), {"page_size": 500}).json()["results"]
     assert any(e["object_id"] == str(district_a.enterprise.pk) for e in all_entries)
+
+
+def test_candidates_and_pipeline_show_outsiders_nothing_of_district_a(api, users, district_a):
+    for user in outsiders(users):
+        client = api(user)
+        for name, params in (
+            ("candidates", {"with_missing_data": "true"}),
+            ("candidates", {"district": "500112", "with_missing_data": "true"}),
+            ("candidate-pipeline", {}),
+            ("eligibilityassessment-summary", {}),
+        ):
+            response = client.get(reverse(name), params)
+            assert response.status_code in (200, 403), (user.username, name)
+            text = response.content.decode()
+            for secret in district_a.names:
+                assert secret not in text, (user.username, name, secret)
+    own = api(users.staff_a)
+    assert "渝北保密测试有限公司" in own.get(reverse("candidates"), {"with_missing_data": "true"}).content.decode()
+    assert '"500112"' in own.get(reverse("candidate-pipeline")).content.decode()
+    assert '"500112"' in own.get(reverse("eligibilityassessment-summary")).content.decode()

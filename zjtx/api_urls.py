@@ -25,6 +25,7 @@ router.register("service-assignments", sd.ServiceAssignmentViewSet, basename="se
 router.register("visits", sd.VisitViewSet, basename="visit")
 router.register("demands", sd.DemandViewSet, basename="demand")
 router.register("service-desk-checks", sd.ServiceDeskDailyCheckViewSet, basename="servicedeskdailycheck")
+router.register("eligibility", ev.EligibilityAssessmentViewSet, basename="eligibilityassessment")
 router.register("audit", AuditEntryViewSet, basename="auditentry")
 router.register("metrics", rv.MetricViewSet, basename="metric")
 router.register("targets", rv.TargetViewSet, basename="target")
@@ -42,6 +43,8 @@ urlpatterns = [
     path("", include(router.urls)),
     path("me/", MeView.as_view(), name="me"),
     path("progress/", rv.ProgressView.as_view(), name="progress"),
+    path("candidates/", ev.CandidateListView.as_view(), name="candidates"),
+    path("candidate-pipeline/", rv.CandidatePipelineView.as_view(), name="candidate-pipeline"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -22,6 +22,13 @@ app.conf.beat_schedule = {
         "task": "reporting.daily_snapshot",
         "schedule": crontab(hour=1, minute=0),
     },
+    # After the expiry job, so each firm is assessed for the rung above the tier it still holds; after the
+    # snapshot, so the two heavier jobs do not compete for the same cores, and the candidate pipeline
+    # shows the night's gap (snapshot) beside the night's candidates.
+    "assess-eligibility": {
+        "task": "enterprises.assess_eligibility",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "monthly-district-reports": {
         "task": "reporting.monthly_reports",
         "schedule": crontab(day_of_month=1, hour=2, minute=0),

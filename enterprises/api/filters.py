@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Application, Certification, Enterprise, SizeClass
+from enterprises.models import Application, Certification, EligibilityAssessment, Enterprise, SizeClass
 from enterprises.models.lifecycle import ApplicationStatusChoices, CertificationStatusChoices
 from enterprises.models.registry import ListingStatus
 from enterprises.rules import credit_code
@@ -95,4 +95,31 @@ class CertificationFilter(df.FilterSet):
         fields: list[str] = []
 
     def filter_code(self, qs: QuerySet[Certification], name: str, value: str) -> QuerySet[Certification]:
+        return qs.filter(enterprise__credit_code=credit_code.normalise(value))
+
+
+def strict_boolean(label: Any) -> df.TypedChoiceFilter:
+    """true/false/1/0, and a 400 for anything else (BooleanFilter silently ignores a typo)."""
+    return df.TypedChoiceFilter(
+        choices=[(v, v) for v in ("true", "false", "1", "0")], coerce=lambda v: v in ("true", "1"), label=label
+    )
+
+
+class AssessmentFilter(df.FilterSet):
+    tier = CodeInFilter(field_name="tier__code", label=_("Tier codes"))
+    district = CodeInFilter(field_name="enterprise__district__code", label=_("District codes (comma-separated)"))
+    jurisdiction = df.CharFilter(field_name="enterprise__district__jurisdiction__code", label=_("Jurisdiction code"))
+    enterprise = df.CharFilter(method="filter_code", label=_("Unified social credit code"))
+    passed = strict_boolean(_("Eligible now"))
+    near = strict_boolean(_("Within one indicator"))
+    missing_data = strict_boolean(_("Missing data"))
+    provisional = strict_boolean(_("Provisional"))
+
+    class Meta:
+        model = EligibilityAssessment
+        fields: list[str] = []
+
+    def filter_code(
+        self, qs: QuerySet[EligibilityAssessment], name: str, value: str
+    ) -> QuerySet[EligibilityAssessment]:
         return qs.filter(enterprise__credit_code=credit_code.normalise(value))

@@ -7,10 +7,13 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from enterprises import eligibility_text
 from enterprises.models import (
     Application,
     Certification,
     District,
+    EligibilityAssessment,
+    EligibilityProfile,
     Enterprise,
     EnterpriseYearFact,
     ImportRun,
@@ -136,6 +139,7 @@ class YearFactSerializer(serializers.ModelSerializer[EnterpriseYearFact]):
             "main_business_revenue",
             "rd_expense",
             "total_assets",
+            "total_liabilities",
             "net_profit",
             "equity_financing",
             "employees",
@@ -245,3 +249,79 @@ class ImportRunSerializer(serializers.ModelSerializer[ImportRun]):
 
 class ImportUploadSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(help_text=".csv or .xlsx with Chinese column headers")
+
+
+# --- eligibility ------------------------------------------------------------------------------
+
+
+class EligibilityProfileSerializer(serializers.ModelSerializer[EligibilityProfile]):
+    """The facts the tier criteria need beyond the yearly figures; empty = not known."""
+
+    class Meta:
+        model = EligibilityProfile
+        fields = [
+            "niche_market_since", "high_tech", "innovation_honour", "rd_institution", "award_level", "award_year",
+            "award_rank", "maker_china", "maker_china_year", "ip_grade", "strategic_emerging", "product_domain",
+            "digital_level", "quality_items", "local_feature_points", "info_system", "management_certification",
+            "national_market_share", "own_brand", "chain_key_link", "key_field", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["updated_at"]
+
+
+class _AssessmentBase(serializers.ModelSerializer[EligibilityAssessment]):
+    enterprise = EnterpriseRefSerializer(read_only=True)
+    tier: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    status = serializers.CharField(read_only=True)
+    pass_mark = serializers.SerializerMethodField()
+    lacking = serializers.SerializerMethodField(help_text="Indicators not met, spelled out")
+    unknown = serializers.SerializerMethodField(help_text="Indicators whose facts are missing")
+
+    def get_pass_mark(self, obj: EligibilityAssessment) -> str | None:
+        return eligibility_text.pass_mark(obj)
+
+    def get_lacking(self, obj: EligibilityAssessment) -> list[dict[str, Any]]:
+        return eligibility_text.gaps(obj, list(obj.lacking))
+
+    def get_unknown(self, obj: EligibilityAssessment) -> list[dict[str, Any]]:
+        return eligibility_text.gaps(obj, list(obj.unknown))
+
+
+class AssessmentSerializer(_AssessmentBase):
+    indicators = serializers.SerializerMethodField()
+    direct_qualification = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EligibilityAssessment
+        fields = [
+            "id", "enterprise", "tier", "rule_set", "provisional", "assessed_on", "status", "passed", "near",
+            "missing_data", "score", "score_max", "pass_mark", "direct_qualification", "indicators_met",
+            "lacking", "unknown", "indicators",
+        ]  # fmt: skip
+
+    def get_indicators(self, obj: EligibilityAssessment) -> list[dict[str, Any]]:
+        return eligibility_text.indicators(obj)
+
+    def get_direct_qualification(self, obj: EligibilityAssessment) -> dict[str, Any] | None:
+        return eligibility_text.direct_qualification(obj)
+
+
+class CandidateSerializer(_AssessmentBase):
+    """One firm of a district's candidate list: its verdict and what it still lacks."""
+
+    rank = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = EligibilityAssessment
+        fields = [
+            "rank", "id", "enterprise", "tier", "status", "score", "pass_mark", "indicators_met", "lacking",
+            "unknown", "rule_set", "provisional", "assessed_on",
+        ]  # fmt: skip
+
+
+class AssessmentCountSerializer(serializers.Serializer[Any]):
+    district = serializers.CharField()
+    tier = serializers.CharField(source="tier_code")
+    assessed = serializers.IntegerField()
+    eligible = serializers.IntegerField(help_text="eligible now")
+    near = serializers.IntegerField(help_text="within one indicator")
+    missing_data = serializers.IntegerField()

@@ -6,9 +6,11 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +25,8 @@ from enterprises.models import (
     Certification,
     CertificationTransition,
     District,
+    EligibilityAssessment,
+    EligibilityProfile,
     Enterprise,
     ImportRun,
     Industry,
@@ -30,10 +34,11 @@ from enterprises.models import (
     Tier,
 )
 from enterprises.rules import credit_code
-from enterprises.selectors import enterprise_in_scope
-from enterprises.services import importing, lifecycle, registry
+from enterprises.selectors import assessment_counts, candidates_for, enterprise_in_scope
+from enterprises.services import eligibility, importing, lifecycle, registry
 from zjtx.access import Action
 from zjtx.api import ScopedViewSetMixin
+from zjtx.errors import DomainError
 
 
 class JurisdictionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Jurisdiction]):
@@ -90,6 +95,8 @@ class EnterpriseViewSet(
             return s.EnterpriseUpdateSerializer
         if self.action == "facts" and self.request.method != "GET":
             return s.YearFactSerializer
+        if self.action == "profile":
+            return s.EligibilityProfileSerializer
         if self.action == "import_file":
             return s.ImportUploadSerializer
         return super().get_serializer_class()
@@ -128,6 +135,19 @@ class EnterpriseViewSet(
             fact = registry.year_fact_upsert(actor=request.user, enterprise=enterprise, year=data.pop("year"), **data)
             return Response(s.YearFactSerializer(fact).data)
         return Response(s.YearFactSerializer(enterprise.year_facts.order_by("-year"), many=True).data)
+
+    @extend_schema(request=s.EligibilityProfileSerializer, responses=s.EligibilityProfileSerializer)
+    @action(detail=True, methods=["get", "put", "patch"])
+    def profile(self, request: Request, credit_code: str) -> Response:
+        """GET: the facts the tier criteria need beyond the yearly figures. PUT/PATCH: record them."""
+        enterprise = self.get_object()
+        if request.method == "GET":
+            profile = EligibilityProfile.objects.filter(enterprise=enterprise).first()
+            return Response(s.EligibilityProfileSerializer(profile or EligibilityProfile(enterprise=enterprise)).data)
+        serializer = s.EligibilityProfileSerializer(data=request.data, partial=request.method == "PATCH")
+        serializer.is_valid(raise_exception=True)
+        profile = eligibility.profile_update(actor=request.user, enterprise=enterprise, **serializer.validated_data)
+        return Response(s.EligibilityProfileSerializer(profile).data)
 
     @extend_schema(request={"multipart/form-data": s.ImportUploadSerializer}, responses={202: s.ImportRunSerializer})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
@@ -240,3 +260,74 @@ class CertificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Cer
             reason=serializer.validated_data.get("reason", ""),
         )
         return Response(s.CertificationDetailSerializer(cert).data)
+
+
+class EligibilityAssessmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[EligibilityAssessment]):
+    """Each enterprise's current assessment for the tier above its own: verdict, score, every indicator explained.
+
+    Filters: tier, district, jurisdiction, enterprise (credit code), passed, near, missing_data, provisional.
+    """
+
+    queryset = EligibilityAssessment.objects.select_related("enterprise", "enterprise__district", "tier")
+    serializer_class = s.AssessmentSerializer
+    filterset_class = filters.AssessmentFilter
+    ordering_fields = ["score", "indicators_met", "assessed_on"]
+
+    @extend_schema(responses=s.AssessmentCountSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def summary(self, request: Request) -> Response:
+        """Per district and tier: eligible now, within one indicator, missing data (same filters)."""
+        counts = assessment_counts(self.filter_queryset(self.get_queryset()))
+        return Response(s.AssessmentCountSerializer(counts, many=True).data)
+
+
+def _known_codes(model: type[Tier] | type[District], raw: str, field: str) -> list[str]:
+    codes = [c.strip() for c in raw.split(",") if c.strip()]
+    unknown = sorted(set(codes) - set(model.objects.filter(code__in=codes).values_list("code", flat=True)))
+    if unknown:
+        raise DomainError(
+            _("Unknown code: %(codes)s.") % {"codes": ", ".join(unknown)}, code="unknown_code", field=field
+        )
+    return codes
+
+
+class CandidateListView(ListAPIView[EligibilityAssessment]):
+    """A district's candidates for the next tier, ranked: eligible now first, then within one indicator, by score.
+
+    ?tier=srdi_sme&district=500112 (both optional, comma-separated codes); &with_missing_data=true adds the firms
+    whose missing facts decide the verdict.  Each firm lists what it still lacks and which facts are missing.
+    """
+
+    serializer_class = s.CandidateSerializer
+    filter_backends: list[Any] = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("tier", str, description="tier codes, comma-separated"),
+            OpenApiParameter("district", str, description="district code"),
+            OpenApiParameter("with_missing_data", bool),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[EligibilityAssessment]:
+        params = self.request.query_params
+        tiers = _known_codes(Tier, params["tier"], "tier") if params.get("tier") else None
+        district = params.get("district") or None
+        if district:
+            _known_codes(District, district, "district")
+        flag = params.get("with_missing_data", "false").lower()
+        if flag not in ("true", "false", "1", "0"):
+            raise DomainError(_("with_missing_data must be true or false."), field="with_missing_data")
+        return candidates_for(
+            self.request.user, tiers=tiers, district=district, with_missing_data=flag in ("true", "1")
+        )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page: Any = self.paginate_queryset(self.get_queryset())
+        assert self.paginator is not None
+        offset = (self.paginator.page.number - 1) * self.paginator.get_page_size(request)  # type: ignore[attr-defined]
+        for position, row in enumerate(page, start=offset + 1):
+            row.rank = position
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -1,5 +1,6 @@
 """Models of the enterprise registry: reference data, enterprises, the tier lifecycle and the service desk."""
 
+from enterprises.models.eligibility import EligibilityAssessment, EligibilityProfile
 from enterprises.models.jobs import JobRun, JobStatus
 from enterprises.models.lifecycle import (
     Application,
@@ -34,6 +35,8 @@ __all__ = [
     "DemandStatusChoices",
     "District",
     "DistrictKind",
+    "EligibilityAssessment",
+    "EligibilityProfile",
     "Enterprise",
     "EnterpriseYearFact",
     "ImportRun",

@@ -137,6 +137,7 @@ class EnterpriseYearFact(models.Model):
     main_business_revenue = models.DecimalField(_("main-business revenue (yuan)"), **_money)  # type: ignore[arg-type]
     rd_expense = models.DecimalField(_("R&D expense (yuan)"), **_money)  # type: ignore[arg-type]
     total_assets = models.DecimalField(_("total assets (yuan)"), **_money)  # type: ignore[arg-type]
+    total_liabilities = models.DecimalField(_("total liabilities (yuan)"), **_money)  # type: ignore[arg-type]
     net_profit = models.DecimalField(_("net profit (yuan)"), max_digits=16, decimal_places=2, null=True, blank=True)
     equity_financing = models.DecimalField(_("equity financing (yuan)"), **_money)  # type: ignore[arg-type]
     employees = models.PositiveIntegerField(_("employees"), **_count)  # type: ignore[arg-type]

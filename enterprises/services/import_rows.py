@@ -36,7 +36,15 @@ ENTERPRISE_FIELDS = (
     "contact_name",
     "contact_phone",
 )
-MONEY_FIELDS = ("revenue", "main_business_revenue", "rd_expense", "total_assets", "net_profit", "equity_financing")
+MONEY_FIELDS = (
+    "revenue",
+    "main_business_revenue",
+    "rd_expense",
+    "total_assets",
+    "total_liabilities",
+    "net_profit",
+    "equity_financing",
+)
 COUNT_FIELDS = ("employees", "rd_staff", "invention_patents", "class_i_ip")
 FACT_FIELDS = MONEY_FIELDS + COUNT_FIELDS
 
@@ -63,6 +71,7 @@ _MONEY_HEADERS: dict[str, tuple[str, ...]] = {
     "main_business_revenue": ("主营业务收入", "main_business_revenue"),
     "rd_expense": ("研发费用", "研发投入", "rd_expense"),
     "total_assets": ("资产总额", "总资产", "total_assets"),
+    "total_liabilities": ("负债总额", "总负债", "total_liabilities"),
     "net_profit": ("净利润", "net_profit"),
     "equity_financing": ("股权融资", "股权融资额", "equity_financing"),
 }

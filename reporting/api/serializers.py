@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from enterprises.models import District, JobRun, Jurisdiction
 from reporting.models import ManualValue, Metric, MetricSnapshot, ReportKind, ReportRun, Target
-from reporting.selectors import ProgressRow
+from reporting.selectors import PipelineRow, ProgressRow
 
 
 class MetricSerializer(serializers.ModelSerializer[Metric]):
@@ -142,3 +142,29 @@ class JobRunSerializer(serializers.ModelSerializer[JobRun]):
     class Meta:
         model = JobRun
         fields = ["id", "job", "key", "status", "started_at", "finished_at", "error", "result"]
+
+
+class PipelineSerializer(serializers.Serializer[PipelineRow]):
+    target = serializers.IntegerField(source="target.pk")
+    metric = serializers.CharField(source="target.metric.code")
+    metric_name = serializers.CharField(source="target.metric.display_name")
+    tiers = serializers.ListField(child=serializers.CharField())
+    deadline = serializers.DateField(source="target.deadline")
+    target_scope = serializers.SerializerMethodField(help_text="district: the district's own target; city: city-wide")
+    target_value = serializers.IntegerField(source="target.value")
+    district = serializers.CharField(source="district.code", allow_null=True, default=None)
+    place = serializers.SerializerMethodField()
+    current = serializers.IntegerField(allow_null=True)
+    gap = serializers.IntegerField(allow_null=True, help_text="gap to the place's own target")
+    city_gap = serializers.IntegerField(allow_null=True, help_text="the city-wide gap, for districts without a target")
+    eligible = serializers.IntegerField(help_text="candidates eligible now")
+    near = serializers.IntegerField(help_text="candidates within one indicator")
+    candidates = serializers.IntegerField()
+    missing_data = serializers.IntegerField()
+    gap_after_candidates = serializers.IntegerField(allow_null=True)
+
+    def get_target_scope(self, row: PipelineRow) -> str:
+        return "district" if row.target.district_id else "city"
+
+    def get_place(self, row: PipelineRow) -> str:
+        return str(row.district or row.target.jurisdiction)

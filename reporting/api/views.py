@@ -21,7 +21,7 @@ from accounts.models import AuditAction
 from enterprises.models import JobRun, Jurisdiction
 from reporting.api import serializers as s
 from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Target
-from reporting.selectors import progress_rows
+from reporting.selectors import candidate_pipeline, progress_rows
 from reporting.services import reports, targets
 from zjtx.api import ScopedViewSetMixin
 from zjtx.errors import DomainError, NotFound
@@ -80,38 +80,73 @@ class TargetViewSet(ScopedViewSetMixin, viewsets.ModelViewSet[Target]):
         return Response(s.TargetSerializer(parts, many=True).data)
 
 
-class ProgressView(ListAPIView[Any]):
-    """Progress of each target in scope: current value, %, gap, pace needed, trend, projection, rank, off track."""
+TARGET_PARAMETERS = [
+    OpenApiParameter("metric", str),
+    OpenApiParameter("district", str),
+    OpenApiParameter("jurisdiction", str),
+    OpenApiParameter("active", bool, description="only targets whose deadline has not passed"),
+]
 
-    serializer_class = s.ProgressSerializer
+
+class TargetRowsView(ListAPIView[Any]):
+    """Rows computed for the visible targets (not a queryset): filters checked by TargetFilter, no pagination."""
+
     pagination_class = None
     filter_backends: list[Any] = []
 
+    def targets(self, *, ignore: tuple[str, ...] = ()) -> QuerySet[Target]:
+        params = self.request.query_params.copy()
+        for name in ignore:
+            params.pop(name, None)
+        f = TargetFilter(params, queryset=Target.objects.restrict(self.request.user))
+        if not f.is_valid():
+            raise DomainError(_("Invalid filter: %(errors)s") % {"errors": dict(f.errors)})
+        qs = f.qs.select_related("metric", "jurisdiction", "district")
+        if params.get("active") in ("1", "true", "True"):
+            qs = qs.filter(deadline__gte=timezone.localdate())
+        return qs
+
+
+class ProgressView(TargetRowsView):
+    """Progress of each target in scope: current value, %, gap, pace needed, trend, projection, rank, off track."""
+
+    serializer_class = s.ProgressSerializer
+
     @extend_schema(
         parameters=[
-            OpenApiParameter("metric", str),
-            OpenApiParameter("district", str),
-            OpenApiParameter("jurisdiction", str),
+            *TARGET_PARAMETERS,
             OpenApiParameter("city", bool, description="only city-wide targets"),
             OpenApiParameter("off_track", bool),
-            OpenApiParameter("active", bool, description="only targets whose deadline has not passed"),
         ]
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        f = TargetFilter(self.request.query_params, queryset=Target.objects.restrict(self.request.user))
-        if not f.is_valid():
-            raise DomainError(_("Invalid filter: %(errors)s") % {"errors": dict(f.errors)})
-        qs = f.qs.select_related("metric", "jurisdiction", "district")
-        if self.request.query_params.get("active") in ("1", "true", "True"):
-            qs = qs.filter(deadline__gte=timezone.localdate())
-        rows = progress_rows(self.request.user, targets=qs)
+        rows = progress_rows(self.request.user, targets=self.targets())
         off = self.request.query_params.get("off_track")
         if off in ("1", "true", "True", "0", "false", "False"):
             wanted = off in ("1", "true", "True")
             rows = [r for r in rows if r.progress is not None and r.progress.off_track == wanted]
+        return rows
+
+
+class CandidatePipelineView(TargetRowsView):
+    """Per tier target and district: the gap to the target beside the candidates eligible now and within one
+    indicator (from the nightly eligibility assessment). Districts see their own rows only."""
+
+    serializer_class = s.PipelineSerializer
+
+    @extend_schema(parameters=TARGET_PARAMETERS)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        # A district's rows also come from a city target that was not split: filter the rows, not the targets.
+        rows = candidate_pipeline(self.request.user, targets=self.targets(ignore=("district",)))
+        district = self.request.query_params.get("district")
+        if district:
+            rows = [r for r in rows if r.district is not None and r.district.code == district]
         return rows
 
 
