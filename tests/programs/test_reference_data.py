@@ -1,4 +1,4 @@
-"""The two policy documents as data, counted against the texts in ../shared/policy/, and loaded idempotently."""
+"""The two policy documents as data, counted against their texts (fixtures/policy_texts/), and loaded idempotently."""
 
 import io
 import re
@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from programs.models import Commitment, Measure, MeasureGroup, Policy, ResponsibleUnit, SubsidyRule
 
-POLICY_TEXTS = Path(__file__).resolve().parents[3] / "shared" / "policy"
+POLICY_TEXTS = Path(__file__).resolve().parents[2] / "fixtures" / "policy_texts"
 BJ = "bj-2023-ten-actions"
 CQ = "cq-2022-2025-action-plan"
 
