@@ -21,7 +21,7 @@ from enterprises.rules.lifecycle import CertificationStatus
 from enterprises.selectors import enterprises_for
 from enterprises.services import importing
 from enterprises.web.forms import ImportForm
-from zjtx.access import can_see_contact, redact_changes, restrict
+from zjtx.access import Action, can, can_see_contact, redact_changes, restrict
 from zjtx.errors import DomainError
 from zjtx.web import RoleRequiredMixin, scoped_or_404
 
@@ -82,6 +82,16 @@ class EnterpriseDetailView(RoleRequiredMixin, TemplateView):
             ],
             applications=applications,
             facts=enterprise.year_facts.order_by("-year")[:5],
+            assignment=enterprise.service_assignments.filter(ended_at__isnull=True)
+            .select_related("specialist")
+            .first(),
+            visits=enterprise.visits.select_related("visitor")
+            .prefetch_related("demands")
+            .order_by("-visited_on", "-id")[:10],
+            demands=enterprise.demands.select_related("unit").order_by("status", "due_on")[:30],
+            benefits=enterprise.benefit_applications.select_related("measure__policy").order_by("-submitted_at")[:20],
+            can_write=can(user, Action.CHANGE, enterprise),
+            today=today,
             history=[
                 (entry, redact_changes(user, enterprise.district_id, entry.changes))
                 for entry in history(enterprise).select_related("actor")[:20]

@@ -93,3 +93,42 @@ def test_official_dashboard_draws_charts_and_sorts_the_ranking(
     browser.find_element(By.LINK_TEXT, "渝北区").click()
     wait(browser).until(lambda b: b.execute_script("return (window.zjtxCharts || []).length") == 2)
     screenshot("official-district-drilldown")
+
+
+def test_district_staff_logs_a_visit_and_sees_it_in_the_history(
+    live_server, browser, login, screenshot, users, ref, make_enterprise
+):
+    mine, _other = seed(users, ref, make_enterprise)
+    login("staff_a")
+    wait(browser).until(ec.url_contains("/districts/"))
+    browser.get(f"{live_server.url}/enterprises/{mine.credit_code}/")
+    browser.find_element(By.ID, "log-visit").click()
+    wait(browser).until(ec.presence_of_element_located((By.ID, "visit-form")))
+    browser.find_element(By.NAME, "met_with").send_keys("张总经理")
+    browser.find_element(By.NAME, "notes").send_keys("走访了解扩产用地需求")
+    browser.find_element(By.NAME, "raise_demand").click()
+    browser.find_element(By.NAME, "demand-description").send_keys("扩产需要新增工业用地30亩")
+    due = browser.find_element(By.NAME, "demand-due_on")
+    browser.execute_script(
+        "arguments[0].value = arguments[1]", due, (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    )
+    screenshot("staff-visit-form")
+    browser.find_element(By.CSS_SELECTOR, "#visit-form button[type=submit]").click()
+    wait(browser).until(ec.presence_of_element_located((By.ID, "visits")))
+    visits = browser.find_element(By.ID, "visits").text
+    assert "走访了解扩产用地需求" in visits and "张总经理" in visits
+    assert "扩产需要新增工业用地30亩" in browser.find_element(By.ID, "demands").text
+    screenshot("staff-enterprise-after-visit")
+
+
+def test_visit_form_shows_field_errors(live_server, browser, login, screenshot, users, ref, make_enterprise):
+    mine, _other = seed(users, ref, make_enterprise)
+    login("staff_a")
+    wait(browser).until(ec.url_contains("/districts/"))
+    browser.get(f"{live_server.url}/enterprises/{mine.credit_code}/visits/new/")
+    follow = browser.find_element(By.NAME, "follow_up_on")
+    browser.execute_script("arguments[0].value = '2020-01-01'", follow)
+    browser.find_element(By.CSS_SELECTOR, "#visit-form button[type=submit]").click()
+    error = wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#field-follow_up_on .field-error")))
+    assert "回访日期不能早于走访日期" in error.text
+    screenshot("staff-visit-form-errors")
