@@ -42,7 +42,9 @@ class DemandFields(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=DemandCategory.choices)
     description = forms.CharField(label=_("What the enterprise needs"), widget=forms.Textarea(attrs={"rows": 3}))
     due_on = forms.DateField(label=_("Due date"), widget=DATE)
-    unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=None, required=False)  # type: ignore[arg-type]
+    unit: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Responsible unit"), queryset=None, required=False
+    )  # type: ignore[arg-type]
 
     def __init__(self, *args: Any, enterprise: Enterprise, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,7 +71,9 @@ class VisitForm(forms.Form):
 class DemandMoveForm(forms.Form):
     action = forms.ChoiceField(label=_("Next step"))
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=None, required=False)  # type: ignore[arg-type]
+    unit: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Responsible unit"), queryset=None, required=False
+    )  # type: ignore[arg-type]
     due_on = forms.DateField(label=_("New due date"), widget=DATE, required=False)
     satisfaction = forms.ChoiceField(
         label=_("Enterprise's satisfaction"), choices=[("", "—"), *SatisfactionChoices.choices], required=False
@@ -104,17 +108,16 @@ def visit_new(request: HttpRequest, code: str) -> HttpResponse:
     # The demand part is only read (and checked) when the box says the enterprise raised one.
     wants_demand = request.method == "POST" and bool(request.POST.get("raise_demand"))
     demand_form = DemandFields(request.POST if wants_demand else None, enterprise=enterprise, prefix="demand")
-    if request.method == "POST":
-        if form.is_valid() and (not wants_demand or demand_form.is_valid()):
-            data = dict(form.cleaned_data)
-            data.pop("raise_demand")
-            demands = [demand_form.cleaned_data] if wants_demand else []
-            try:
-                servicedesk.visit_log(actor=request.user, enterprise=enterprise, demands=demands, **data)
-            except DomainError as exc:
-                _show_refusal(demand_form if wants_demand and exc.field in demand_form.fields else form, exc)
-            else:
-                return redirect(f"/enterprises/{enterprise.credit_code}/#visits")
+    if request.method == "POST" and form.is_valid() and (not wants_demand or demand_form.is_valid()):
+        data = dict(form.cleaned_data)
+        data.pop("raise_demand")
+        demands = [demand_form.cleaned_data] if wants_demand else []
+        try:
+            servicedesk.visit_log(actor=request.user, enterprise=enterprise, demands=demands, **data)
+        except DomainError as exc:
+            _show_refusal(demand_form if wants_demand and exc.field in demand_form.fields else form, exc)
+        else:
+            return redirect(f"/enterprises/{enterprise.credit_code}/#visits")
     status = 400 if request.method == "POST" else 200
     context = {"enterprise": enterprise, "form": form, "demand_form": demand_form}
     return render(request, "enterprises/visit_form.html", context, status=status)
