@@ -21,6 +21,5 @@ class EnterprisesConfig(AppConfig):
             m.ServiceAssignment,
             m.Visit,
             m.Demand,
-            m.ServiceUnit,
         ):
             audit.register(model)

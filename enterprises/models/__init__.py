@@ -17,8 +17,6 @@ from enterprises.models.servicedesk import (
     SatisfactionChoices,
     ServiceAssignment,
     ServiceDeskDailyCheck,
-    ServiceUnit,
-    UnitLevel,
     Visit,
     VisitMode,
 )
@@ -45,10 +43,8 @@ __all__ = [
     "SatisfactionChoices",
     "ServiceAssignment",
     "ServiceDeskDailyCheck",
-    "ServiceUnit",
     "SizeClass",
     "Tier",
-    "UnitLevel",
     "Visit",
     "VisitMode",
 ]
