@@ -24,7 +24,8 @@ from enterprises.rules import lifecycle as rules
 from enterprises.rules import servicedesk as rules_servicedesk
 from enterprises.selectors_servicedesk import overdue_q
 from enterprises.services import lifecycle, registry, servicedesk
-from zjtx.access import can_see_contact, is_role, redact_changes
+from programs.models import Measure, ResponsibleUnit
+from zjtx.access import Action, can_see_contact, is_role, redact_changes, restrict
 from zjtx.admin_scoping import ReadOnlyScopedAdmin, ScopedAdmin, ScopedInline
 from zjtx.errors import DomainError
 from zjtx.web import OFFICE_ROLES
@@ -245,14 +246,6 @@ class ServiceErrorsAsMessages:
             return HttpResponseRedirect(request.get_full_path())
 
 
-@admin.register(m.ServiceUnit)
-class ServiceUnitAdmin(AuditHistoryMixin, ScopedAdmin):
-    list_display = ["code", "name", "level", "jurisdiction", "sort_order"]
-    list_filter = ["level", "jurisdiction"]
-    search_fields = ["code", "name", "name_en"]
-    readonly_fields = ["audit_history"]
-
-
 class ServiceAssignmentForm(ModelForm):  # type: ignore[type-arg]
     reason = forms.CharField(
         label=_("Reason"),
@@ -266,11 +259,24 @@ class ServiceAssignmentForm(ModelForm):  # type: ignore[type-arg]
         fields = ["enterprise", "specialist", "policy_measures", "policy_notes"]
 
 
+def _user_jurisdiction_id(user: Any) -> int | None:
+    """The jurisdiction a user works in: their district's for district staff; None for all (superusers)."""
+    if user.is_superuser:
+        return None
+    if user.district_id is not None:
+        return user.district.jurisdiction_id
+    return user.jurisdiction_id
+
+
 @admin.register(m.ServiceAssignment)
 class ServiceAssignmentAdmin(ServiceErrorsAsMessages, AuditHistoryMixin, ScopedAdmin):
-    """Adding assigns (or reassigns, with a reason); changing edits the active package. Ends go through the API."""
+    """Adding assigns (or reassigns, with a reason); changing edits the active package. Ends go through the API.
+
+    On a reassignment an empty package (no measures, no notes) carries the current one over.
+    """
 
     form = ServiceAssignmentForm
+    filter_horizontal = ["policy_measures"]
     list_display = ["enterprise", "specialist", "is_active", "started_at", "ended_at", "end_reason"]
     list_filter = [("ended_at", admin.EmptyFieldListFilter), "enterprise__district"]
     list_select_related = ["enterprise", "specialist"]
@@ -309,6 +315,16 @@ class ServiceAssignmentAdmin(ServiceErrorsAsMessages, AuditHistoryMixin, ScopedA
             kwargs["queryset"] = staff if user.is_superuser else staff.filter(district_id=user.district_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "policy_measures":
+            # Measures of the policies of the user's jurisdiction (the service checks the enterprise's).
+            measures = restrict(Measure.objects.select_related("policy"), request.user, Action.VIEW)
+            jurisdiction_id = _user_jurisdiction_id(request.user)
+            if jurisdiction_id is not None:
+                measures = measures.filter(policy__jurisdiction_id=jurisdiction_id)
+            kwargs["queryset"] = measures.order_by("policy__code", "sort_order")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def save_model(self, request: HttpRequest, obj: m.ServiceAssignment, form: Any, change: bool) -> None:
         data = form.cleaned_data
         if change:
@@ -319,15 +335,21 @@ class ServiceAssignmentAdmin(ServiceErrorsAsMessages, AuditHistoryMixin, ScopedA
                 policy_notes=data.get("policy_notes"),
             )
             return
+        measures = list(data.get("policy_measures") or [])
         created = servicedesk.specialist_assign(
             actor=request.user,
             enterprise=data["enterprise"],
             specialist=data["specialist"],
-            policy_measures=data.get("policy_measures") or [],
-            policy_notes=data.get("policy_notes") or "",
+            policy_measures=measures or None,
+            policy_notes=data.get("policy_notes") or None,
             reason=data.get("reason") or "",
         )
         obj.pk = created.pk
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The service has linked the package's measures; the form's own save_m2m would bypass its checks.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 class DemandOfVisitInline(TransitionInline):
@@ -448,6 +470,14 @@ class DemandAdmin(ServiceErrorsAsMessages, AuditHistoryMixin, ScopedAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         return {"raised_on": timezone.localdate(), **super().get_changeform_initial_data(request)}
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "unit":
+            # The units of the user's jurisdiction (the service checks the enterprise's).
+            units = restrict(ResponsibleUnit.objects.select_related("jurisdiction"), request.user, Action.VIEW)
+            jurisdiction_id = _user_jurisdiction_id(request.user)
+            kwargs["queryset"] = units if jurisdiction_id is None else units.filter(jurisdiction_id=jurisdiction_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: m.Demand, form: Any, change: bool) -> None:
         data = form.cleaned_data

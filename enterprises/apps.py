@@ -22,6 +22,5 @@ class EnterprisesConfig(AppConfig):
             m.ServiceAssignment,
             m.Visit,
             m.Demand,
-            m.ServiceUnit,
         ):
             audit.register(model)

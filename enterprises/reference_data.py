@@ -1,8 +1,8 @@
-"""Reference data of the registry: jurisdictions, divisions, industries, tiers, service-desk units."""
+"""Reference data of the registry: jurisdictions, divisions, industries, tiers."""
 
 from __future__ import annotations
 
-from enterprises.models import District, Industry, Jurisdiction, ServiceUnit, Tier
+from enterprises.models import District, Industry, Jurisdiction, Tier
 from enterprises.services.reference_data import LoadResult, by_code, read_yaml, upsert
 
 
@@ -22,16 +22,9 @@ def load_tiers() -> LoadResult:
     return upsert(Tier, read_yaml("reference/tiers.yaml"), resolve={"jurisdiction": by_code(Jurisdiction)})
 
 
-def load_service_units() -> LoadResult:
-    return upsert(
-        ServiceUnit, read_yaml("reference/service_units.yaml"), resolve={"jurisdiction": by_code(Jurisdiction)}
-    )
-
-
 LOADERS = [
     ("jurisdictions", load_jurisdictions),
     ("districts", load_districts),
     ("industries", load_industries),
     ("tiers", load_tiers),
-    ("service units", load_service_units),
 ]

@@ -77,7 +77,6 @@ def transition_message(
 
 def servicedesk_message(exc: TransitionError) -> str:
     """Words for the service desk's own rule errors (enterprises/rules/servicedesk.py)."""
-    p = exc.params
     messages = {
         "needs_unit": _("To route a demand, name the responsible unit."),
         "needs_satisfaction": _(
@@ -88,15 +87,9 @@ def servicedesk_message(exc: TransitionError) -> str:
         "raised_in_future": _("A demand cannot be recorded as raised on a day still to come."),
         "visit_in_future": _("A visit cannot be logged before the day it takes place."),
         "follow_up_before_visit": _("The follow-up date cannot be before the visit."),
-        "measure_not_text": _("Measure references must be text."),
-        "measures_not_list": _('The measures must be a list of references, e.g. ["CQ-22", "BJ-5.1"].'),
     }
     if exc.kind in messages:
         return str(messages[exc.kind])
-    if exc.kind == "measure_too_long":
-        return _("The measure reference %(value)s… is longer than %(limit)s characters.") % p
-    if exc.kind == "too_many_measures":
-        return _("A policy package holds at most %(limit)s measures.") % p
     return str(exc)
 
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, DateField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, Greatest, RowNumber, TruncDate
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from enterprises.models import Demand, DemandEvent, Enterprise, ServiceAssignmen
 from enterprises.rules import servicedesk as rules
 from enterprises.rules.servicedesk import DemandStatus as D
 from enterprises.selectors import enterprises_for
+from programs.models import Measure
 from zjtx.access import dangerously_unrestricted, restrict
 
 _M = TypeVar("_M", bound=models.Model)
@@ -29,11 +30,16 @@ def _scoped(queryset: QuerySet[_M], user: Any) -> QuerySet[_M]:
     return dangerously_unrestricted(queryset) if user is None else restrict(queryset, user)
 
 
+def package_measures() -> QuerySet[Measure]:
+    """The measures of policy packages as they are shown: with their policy, in the documents' order."""
+    return Measure.objects.select_related("policy").order_by("policy__code", "sort_order")
+
+
 def assignments_for(user: Any) -> QuerySet[ServiceAssignment]:
     return restrict(
         ServiceAssignment.objects.select_related(
             "enterprise", "enterprise__district", "specialist", "started_by", "ended_by"
-        ),
+        ).prefetch_related(Prefetch("policy_measures", queryset=package_measures())),
         user,
     )
 

@@ -32,7 +32,7 @@ from zjtx.api_urls import router
 
 REFERENCE = {
     "jurisdiction", "district", "industry", "tier", "metric",
-    "policy", "measure", "subsidyrule", "responsibleunit", "serviceunit",
+    "policy", "measure", "subsidyrule", "responsibleunit",
 }  # fmt: skip
 # Records of the system's own jobs: for office roles only, never for district staff.
 SYSTEM = {"jobrun"}
@@ -90,7 +90,11 @@ def district_a(users, ref, make_enterprise):
         actor=users.staff_a, enterprise=beneficiary, measure=task_28, inputs={}, basis_date=date(2025, 6, 1)
     )
     assignment = servicedesk.specialist_assign(
-        actor=users.staff_a, enterprise=ent, specialist=users.staff_a, policy_notes="渝北保密政策包"
+        actor=users.staff_a,
+        enterprise=ent,
+        specialist=users.staff_a,
+        policy_measures=[task_28],
+        policy_notes="渝北保密政策包",
     )
     today = timezone.localdate()
     visit = servicedesk.visit_log(

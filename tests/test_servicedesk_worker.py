@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from enterprises.models import District, JobRun, ServiceAssignment, ServiceDeskDailyCheck, ServiceUnit
+from enterprises.models import District, JobRun, ServiceAssignment, ServiceDeskDailyCheck
 from enterprises.services import servicedesk
 from enterprises.tasks import servicedesk_daily_check
+from programs.models import ResponsibleUnit
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -36,10 +37,10 @@ def test_daily_check_flags_overdue_and_unvisited_per_district_and_is_idempotent(
             **kw,
         )
 
-    late = demand(yubei, users.staff_a, -5, unit=ServiceUnit.objects.get(code="cq-economy-it"))
+    late = demand(yubei, users.staff_a, -5, unit=ResponsibleUnit.objects.get(code="cq-econ-info"))
     demand(yubei, users.staff_a, 5)
     jb_late = demand(jiangbei, users.staff_b, -1)
-    solved = demand(jiangbei, users.staff_b, -20, unit=ServiceUnit.objects.get(code="district-government"))
+    solved = demand(jiangbei, users.staff_b, -20, unit=ResponsibleUnit.objects.get(code="cq-districts"))
     servicedesk.demand_transition(actor=users.staff_b, demand_id=solved.pk, action="start")
     servicedesk.demand_transition(actor=users.staff_b, demand_id=solved.pk, action="resolve", note="已解决")
 
@@ -53,7 +54,7 @@ def test_daily_check_flags_overdue_and_unvisited_per_district_and_is_idempotent(
     assert (yb.open_demands, yb.overdue_demands, yb.unvisited_enterprises) == (2, 1, 1)
     assert (jb.open_demands, jb.overdue_demands, jb.resolved_demands, jb.unvisited_enterprises) == (1, 1, 1, 1)
     assert [(d["id"], d["days_overdue"], d["unit_code"]) for d in yb.details["overdue_demands"]] == [
-        (late.pk, 5, "cq-economy-it")
+        (late.pk, 5, "cq-econ-info")
     ]
     assert [d["enterprise_name"] for d in yb.details["unvisited_enterprises"]] == ["渝北久未走访有限公司"]
     assert [d["id"] for d in jb.details["overdue_demands"]] == [jb_late.pk]

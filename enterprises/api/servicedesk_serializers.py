@@ -15,28 +15,34 @@ from enterprises.models import (
     SatisfactionChoices,
     ServiceAssignment,
     ServiceDeskDailyCheck,
-    ServiceUnit,
     Visit,
     VisitMode,
 )
 from enterprises.rules import servicedesk as rules
+from programs.models import Measure, ResponsibleUnit
 
 _username: dict[str, Any] = {"slug_field": "username", "read_only": True}
 
 
-class ServiceUnitSerializer(serializers.ModelSerializer[ServiceUnit]):
-    jurisdiction: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+# At most this many measures in one request; a package holds measures of one jurisdiction's policies.
+MAX_PACKAGE_MEASURES = 50
+
+
+class PackageMeasureSerializer(serializers.ModelSerializer[Measure]):
+    """A measure of the policy package: its id (what the API takes), policy code, clause and name."""
+
+    policy: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
-        model = ServiceUnit
-        fields = ["code", "name", "name_en", "level", "jurisdiction"]
+        model = Measure
+        fields = ["id", "policy", "clause", "name", "name_en"]
 
 
 class PolicyMeasuresField(serializers.ListField):
-    """The policy package's measure references; becomes a list of programs.Measure codes later."""
+    """The policy package's measures as programs.Measure ids (see /api/v1/measures/); the service checks them."""
 
-    child = serializers.CharField(max_length=rules.MAX_MEASURE_REF_LENGTH, allow_blank=True)
-    max_length = rules.MAX_MEASURES
+    child = serializers.IntegerField(min_value=1)
+    max_length = MAX_PACKAGE_MEASURES
 
 
 # --- assignments ---------------------------------------------------------------------------
@@ -49,7 +55,7 @@ class ServiceAssignmentSerializer(serializers.ModelSerializer[ServiceAssignment]
     started_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(**_username)
     ended_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(**_username)
     is_active = serializers.BooleanField(read_only=True)
-    policy_measures = PolicyMeasuresField(read_only=True)
+    policy_measures = PackageMeasureSerializer(many=True, read_only=True)
     last_visited_on = serializers.DateField(read_only=True, allow_null=True, default=None)
     visit_due = serializers.SerializerMethodField()
 
@@ -91,7 +97,10 @@ class ServiceAssignmentSerializer(serializers.ModelSerializer[ServiceAssignment]
 class ServiceAssignmentCreateSerializer(serializers.Serializer[Any]):
     enterprise = serializers.CharField(max_length=40, help_text="Unified social credit code")
     specialist = serializers.CharField(max_length=150, help_text="Username of a district service staff member")
-    policy_measures = PolicyMeasuresField(required=False, help_text="Measure references, e.g. CQ-22")
+    policy_measures = PolicyMeasuresField(
+        required=False,
+        help_text="Ids of measures of the enterprise's jurisdiction; absent on reassignment: carried over",
+    )
     policy_notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     reason = serializers.CharField(
         required=False, allow_blank=True, max_length=2000, default="", help_text="Required when replacing a specialist"
@@ -99,7 +108,7 @@ class ServiceAssignmentCreateSerializer(serializers.Serializer[Any]):
 
 
 class PolicyPackageSerializer(serializers.Serializer[Any]):
-    policy_measures = PolicyMeasuresField(required=False)
+    policy_measures = PolicyMeasuresField(required=False, help_text="Measure ids; replaces the package's measures")
     policy_notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
@@ -165,10 +174,10 @@ class DemandInputSerializer(serializers.Serializer[Any]):
     due_on = serializers.DateField()
     unit = serializers.SlugRelatedField(
         slug_field="code",
-        queryset=ServiceUnit.objects.all(),
+        queryset=ResponsibleUnit.objects.all(),
         required=False,
         allow_null=True,
-        help_text="Responsible unit code; given, the demand is routed (assigned) at once",
+        help_text="Responsible unit code (/api/v1/responsible-units/); given, the demand is routed (assigned) at once",
     )
 
 
@@ -191,7 +200,11 @@ class DemandTransitionSerializer(serializers.Serializer[Any]):
         required=False, allow_blank=True, max_length=2000, default="", help_text="Required to resolve or reopen"
     )
     unit = serializers.SlugRelatedField(
-        slug_field="code", queryset=ServiceUnit.objects.all(), required=False, allow_null=True, help_text="assign only"
+        slug_field="code",
+        queryset=ResponsibleUnit.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="assign only: responsible unit code",
     )
     due_on = serializers.DateField(required=False, allow_null=True, help_text="assign or reopen: a new due date")
     satisfaction = serializers.ChoiceField(

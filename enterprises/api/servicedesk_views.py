@@ -28,7 +28,6 @@ from enterprises.models import (
     Enterprise,
     ServiceAssignment,
     ServiceDeskDailyCheck,
-    ServiceUnit,
     Visit,
 )
 from enterprises.rules import credit_code
@@ -36,6 +35,7 @@ from enterprises.selectors import enterprises_for
 from enterprises.selectors_servicedesk import (
     demand_counts_by_district,
     enterprises_without_specialist,
+    package_measures,
     visits_for,
     with_visit_clock,
 )
@@ -60,15 +60,6 @@ def _enterprise(user: Any, code: str) -> Enterprise:
     return enterprise
 
 
-class ServiceUnitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[ServiceUnit]):
-    """Responsible units (责任单位) demands are routed to."""
-
-    queryset = ServiceUnit.objects.select_related("jurisdiction")
-    serializer_class = s.ServiceUnitSerializer
-    lookup_field = "code"
-    pagination_class = None
-
-
 class ServiceAssignmentViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -83,7 +74,7 @@ class ServiceAssignmentViewSet(
 
     queryset = ServiceAssignment.objects.select_related(
         "enterprise", "enterprise__district", "specialist", "started_by", "ended_by"
-    )
+    ).prefetch_related(Prefetch("policy_measures", queryset=package_measures()))
     serializer_class = s.ServiceAssignmentSerializer
     filterset_class = filters.ServiceAssignmentFilter
     ordering_fields = ["started_at", "ended_at"]

@@ -18,8 +18,6 @@ from enterprises.models.servicedesk import (
     SatisfactionChoices,
     ServiceAssignment,
     ServiceDeskDailyCheck,
-    ServiceUnit,
-    UnitLevel,
     Visit,
     VisitMode,
 )
@@ -48,10 +46,8 @@ __all__ = [
     "SatisfactionChoices",
     "ServiceAssignment",
     "ServiceDeskDailyCheck",
-    "ServiceUnit",
     "SizeClass",
     "Tier",
-    "UnitLevel",
     "Visit",
     "VisitMode",
 ]

@@ -4,9 +4,11 @@ Chongqing's action plan (task 22) gives every SRDI enterprise a named service
 specialist of its district, "one enterprise, one policy package, one person",
 to solve land, labour, energy and supporting-facility problems; the plan's
 mechanisms ask for regular listening and for problems to be routed to the
-responsible departments.  The state machine of demands is in
-enterprises/rules/servicedesk.py; enterprises/services/servicedesk.py is the
-only writer.
+responsible departments.  Demands are routed to the responsible units of the
+policy documents (programs.ResponsibleUnit) and the policy package links the
+documents' measures (programs.Measure), both of the enterprise's jurisdiction.
+The state machine of demands is in enterprises/rules/servicedesk.py;
+enterprises/services/servicedesk.py is the only writer.
 """
 
 from __future__ import annotations
@@ -16,48 +18,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models.lifecycle import TransitionEvent
-from enterprises.models.reference import Bilingual, ReferenceQuerySet
 from enterprises.rules.servicedesk import DemandStatus as D
 from enterprises.rules.servicedesk import Satisfaction as S
 from zjtx.access import RestrictedQuerySet
-
-
-class UnitLevel(models.TextChoices):
-    MUNICIPAL = "municipal", _("Municipal department")
-    DISTRICT = "district", _("District or county government")
-    CENTRAL = "central", _("Local office of a central authority")
-
-
-class ServiceUnit(Bilingual):
-    """A responsible unit a demand is routed to (责任单位), as named in the action plan.
-
-    Stands in for programs.ResponsibleUnit until the programs app lands; then
-    Demand.unit becomes a foreign key to that model, matched by `code`.
-    """
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    level = models.CharField(_("level"), max_length=20, choices=UnitLevel.choices)
-    jurisdiction = models.ForeignKey(
-        "enterprises.Jurisdiction",
-        verbose_name=_("jurisdiction"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Empty for units that exist everywhere, such as the district government."),
-    )
-    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
-    source = models.CharField(_("source"), max_length=300, blank=True)
-
-    objects = ReferenceQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("responsible unit")
-        verbose_name_plural = _("responsible units")
-        ordering = ["sort_order", "code"]
-
-    def serves(self, jurisdiction_id: int) -> bool:
-        return self.jurisdiction_id is None or self.jurisdiction_id == jurisdiction_id
 
 
 class ServiceAssignment(models.Model):
@@ -79,11 +42,15 @@ class ServiceAssignment(models.Model):
         on_delete=models.PROTECT,
         related_name="service_assignments",
     )
-    # The policy package: references to the measures the enterprise is being helped with
-    # (e.g. "CQ-22", "BJ-5.1").  Becomes a ManyToManyField to programs.Measure once the
-    # programs app lands; only this field, its serializer field and
-    # rules.servicedesk.normalise_measure_refs change then.
-    policy_measures = models.JSONField(_("policy package: measures"), default=list, blank=True)
+    # The policy package: the measures the enterprise is being helped with, all of policies of
+    # the enterprise's jurisdiction (enterprises/services/servicedesk.py checks that).
+    policy_measures = models.ManyToManyField(
+        "programs.Measure",
+        verbose_name=_("policy package: measures"),
+        blank=True,
+        related_name="+",
+        help_text=_("Measures of the policies of the enterprise's jurisdiction."),
+    )
     policy_notes = models.TextField(_("policy package: notes"), blank=True)
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     started_by = models.ForeignKey(
@@ -221,8 +188,10 @@ class Demand(models.Model):
     )
     category = models.CharField(_("category"), max_length=30, choices=DemandCategory.choices)
     description = models.TextField(_("description"))
+    # A unit of the enterprise's jurisdiction (checked by the service), e.g. cq-districts for the
+    # district and county governments of Chongqing.
     unit = models.ForeignKey(
-        ServiceUnit,
+        "programs.ResponsibleUnit",
         verbose_name=_("responsible unit"),
         on_delete=models.PROTECT,
         null=True,

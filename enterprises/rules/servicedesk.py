@@ -1,4 +1,4 @@
-"""The 一企一策一人 service desk as pure rules: the demand state machine, overdue, visit interval, packages.
+"""The 一企一策一人 service desk as pure rules: the demand state machine, overdue, the visit interval.
 
 A demand (诉求) an enterprise raises is open until it is routed (assigned) to
 the responsible unit, which works on it (in progress) and resolves it; the
@@ -20,7 +20,7 @@ from enterprises.rules.lifecycle import DISTRICT, OFFICIAL, Transition, Transiti
 
 
 class ServiceDeskError(TransitionError):
-    """A service-desk rule broken outside the transition table (dates, packages); worded like a TransitionError."""
+    """A service-desk rule broken outside the transition table (dates, units); worded like a TransitionError."""
 
 
 class DemandStatus:
@@ -130,31 +130,3 @@ def check_visit_dates(*, visited_on: date, follow_up_on: date | None, today: dat
         raise ServiceDeskError("visit_in_future", "a visit cannot be logged before it happens")
     if follow_up_on is not None and follow_up_on < visited_on:
         raise ServiceDeskError("follow_up_before_visit", "the follow-up date is before the visit")
-
-
-# --- the policy package ("一企一策") --------------------------------------------------------
-
-MAX_MEASURES = 50
-MAX_MEASURE_REF_LENGTH = 60
-
-
-def normalise_measure_refs(refs: object) -> list[str]:
-    """Measure references (e.g. "CQ-22", "BJ-5.1"), stripped and without repeats, in the order given."""
-    if not isinstance(refs, (list, tuple)):
-        raise ServiceDeskError("measures_not_list", "the measures are a list of references", value=repr(refs)[:20])
-    out: list[str] = []
-    for raw in refs:
-        if not isinstance(raw, str):
-            raise ServiceDeskError("measure_not_text", "measure references are text", value=repr(raw))
-        ref = " ".join(raw.split())
-        if not ref:
-            continue
-        if len(ref) > MAX_MEASURE_REF_LENGTH:
-            raise ServiceDeskError(
-                "measure_too_long", "measure reference too long", value=ref[:20], limit=str(MAX_MEASURE_REF_LENGTH)
-            )
-        if ref not in out:
-            out.append(ref)
-    if len(out) > MAX_MEASURES:
-        raise ServiceDeskError("too_many_measures", "too many measures", limit=str(MAX_MEASURES))
-    return out

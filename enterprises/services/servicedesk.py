@@ -2,7 +2,9 @@
 
 Each service owns its transaction and locks the row it changes: assigning
 locks the enterprise, so two people assigning at once end with one active
-specialist; moving a demand locks the demand.  Every change of a demand
+specialist; moving a demand locks the demand.  Responsible units
+(programs.ResponsibleUnit) and the measures of a policy package
+(programs.Measure) must be of the enterprise's jurisdiction.  Every change of a demand
 leaves a DemandEvent (who, when, from, to, note, what changed) besides the
 audit entry.  District staff act only on enterprises of their own district;
 others' enterprises are simply not found.
@@ -19,7 +21,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.audit import record
+from accounts.models import AuditAction, User
 from accounts.roles import Role
 from enterprises import selectors_servicedesk as selectors
 from enterprises.models import (
@@ -31,13 +34,13 @@ from enterprises.models import (
     JobStatus,
     ServiceAssignment,
     ServiceDeskDailyCheck,
-    ServiceUnit,
     Visit,
 )
 from enterprises.rule_messages import transition_message
 from enterprises.rules import lifecycle
 from enterprises.rules import servicedesk as rules
 from enterprises.rules.servicedesk import DemandStatus as D
+from programs.models import Measure, ResponsibleUnit
 from zjtx.access import Action, can, district_writable
 from zjtx.errors import Conflict, DomainError, NotFound
 
@@ -62,11 +65,52 @@ def _require_district_writer(actor: Any, enterprise: Enterprise, message: str) -
         raise DomainError(message, code="forbidden_role")
 
 
-def _measures(refs: object) -> list[str]:
-    try:
-        return rules.normalise_measure_refs(refs)
-    except rules.ServiceDeskError as exc:
-        raise _rule_error(exc, field="policy_measures") from exc
+# --- the policy package ("一企一策") --------------------------------------------------------
+
+
+def measure_label(measure: Measure) -> str:
+    """A measure's natural key as people write it: policy code and clause, e.g. cq-2022-2025-action-plan:22."""
+    return f"{measure.policy.code}:{measure.clause}"
+
+
+def _package(enterprise: Enterprise, measures: object) -> list[Measure]:
+    """The measures of a policy package, given as Measure rows or ids, without repeats, in the order given.
+
+    Each must exist and belong to a policy of the enterprise's jurisdiction.
+    """
+    if isinstance(measures, (str, bytes, Mapping)) or not isinstance(measures, Iterable):
+        raise DomainError(_("The policy package's measures are a list of measure ids."), field="policy_measures")
+    ids: list[int] = []
+    for item in measures:
+        pk = item.pk if isinstance(item, Measure) else item
+        if isinstance(pk, bool) or not isinstance(pk, int):
+            raise DomainError(_("The policy package's measures are a list of measure ids."), field="policy_measures")
+        if pk not in ids:
+            ids.append(pk)
+    found = Measure.objects.select_related("policy", "policy__jurisdiction").in_bulk(ids)
+    missing = [str(pk) for pk in ids if pk not in found]
+    if missing:
+        raise DomainError(_("No such measure: %(ids)s.") % {"ids": ", ".join(missing)}, field="policy_measures")
+    region = enterprise.district.jurisdiction
+    foreign = [found[pk] for pk in ids if found[pk].policy.jurisdiction_id != region.pk]
+    if foreign:
+        raise DomainError(
+            _("Not measures of a policy of %(region)s, where the enterprise is: %(measures)s.")
+            % {"region": region.display_name, "measures": ", ".join(measure_label(m) for m in foreign)},
+            code="measure_of_another_region",
+            field="policy_measures",
+        )
+    return [found[pk] for pk in ids]
+
+
+def _set_package(assignment: ServiceAssignment, measures: list[Measure]) -> None:
+    """Link the package's measures; the audit log records the change as measure labels (a link is no field)."""
+    before = sorted(measure_label(m) for m in assignment.policy_measures.select_related("policy"))
+    after = sorted(measure_label(m) for m in measures)
+    if before == after:
+        return
+    assignment.policy_measures.set(measures)
+    record(AuditAction.UPDATE, assignment, changes={"policy_measures": [before, after]})
 
 
 # --- specialists ---------------------------------------------------------------------------
@@ -104,7 +148,7 @@ def specialist_assign(
     """Give the enterprise its specialist; a current one is ended (with the reason) and the package carried over."""
     _require_district_writer(actor, enterprise, _("Only the enterprise's district service staff assign specialists."))
     person = _eligible_specialist(specialist, enterprise)
-    measures = None if policy_measures is None else _measures(policy_measures)
+    measures = None if policy_measures is None else _package(enterprise, policy_measures)
     # The enterprise row is the lock: concurrent assignments of one enterprise queue here.
     Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
     current = ServiceAssignment.objects.select_for_update().filter(enterprise=enterprise, ended_at__isnull=True).first()
@@ -119,13 +163,16 @@ def specialist_assign(
                 _("To hand the enterprise to another specialist, give a reason."), code="needs_reason", field="reason"
             )
         _end(current, actor=actor, reason=reason)
-    return ServiceAssignment.objects.create(
+    assignment = ServiceAssignment.objects.create(
         enterprise=enterprise,
         specialist=person,
-        policy_measures=measures if measures is not None else (current.policy_measures if current else []),
         policy_notes=policy_notes if policy_notes is not None else (current.policy_notes if current else ""),
         started_by=actor,
     )
+    if measures is None:  # carried over from the current assignment
+        measures = list(current.policy_measures.select_related("policy")) if current else []
+    _set_package(assignment, measures)
+    return assignment
 
 
 def _end(assignment: ServiceAssignment, *, actor: Any, reason: str) -> None:
@@ -139,7 +186,7 @@ def _locked_assignment(actor: Any, assignment_id: int) -> ServiceAssignment:
     assignment = (
         ServiceAssignment.objects.restrict(actor, Action.CHANGE)
         .select_for_update(of=("self",))
-        .select_related("enterprise", "specialist")
+        .select_related("enterprise", "enterprise__district__jurisdiction", "specialist")
         .filter(pk=assignment_id)
         .first()
     )
@@ -164,13 +211,13 @@ def specialist_end(*, actor: Any, assignment_id: int, reason: str) -> ServiceAss
 def policy_package_update(
     *, actor: Any, assignment_id: int, policy_measures: object = None, policy_notes: str | None = None
 ) -> ServiceAssignment:
-    """Change the measures and notes of the active assignment's policy package."""
+    """Change the measures (ids or Measure rows) and notes of the active assignment's policy package."""
     assignment = _locked_assignment(actor, assignment_id)
     if policy_measures is not None:
-        assignment.policy_measures = _measures(policy_measures)
-    if policy_notes is not None:
+        _set_package(assignment, _package(assignment.enterprise, policy_measures))
+    if policy_notes is not None and policy_notes != assignment.policy_notes:
         assignment.policy_notes = policy_notes
-    assignment.save(update_fields=["policy_measures", "policy_notes"])
+        assignment.save(update_fields=["policy_notes"])
     return assignment
 
 
@@ -227,7 +274,7 @@ def demand_create(
     category: str,
     description: str,
     due_on: date,
-    unit: ServiceUnit | None = None,
+    unit: ResponsibleUnit | None = None,
     raised_on: date | None = None,
     visit: Visit | None = None,
 ) -> Demand:
@@ -264,8 +311,9 @@ def demand_create(
     return demand
 
 
-def _check_unit(unit: ServiceUnit, demand: Demand) -> None:
-    if not unit.serves(demand.enterprise.district.jurisdiction_id):
+def _check_unit(unit: ResponsibleUnit, demand: Demand) -> None:
+    """A unit serves the jurisdiction of its policies (cq-districts: Chongqing's district and county governments)."""
+    if unit.jurisdiction_id != demand.enterprise.district.jurisdiction_id:
         raise DomainError(
             _("%(unit)s does not serve the enterprise's jurisdiction.") % {"unit": unit.name}, field="unit"
         )
@@ -277,7 +325,7 @@ def _move(
     actor: Any,
     action: str,
     note: str = "",
-    unit: ServiceUnit | None = None,
+    unit: ResponsibleUnit | None = None,
     due_on: date | None = None,
     satisfaction: str | None = None,
 ) -> Demand:
@@ -360,7 +408,7 @@ def demand_transition(
     demand_id: int,
     action: str,
     note: str = "",
-    unit: ServiceUnit | None = None,
+    unit: ResponsibleUnit | None = None,
     due_on: date | None = None,
     satisfaction: str | None = None,
 ) -> Demand:

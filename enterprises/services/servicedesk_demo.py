@@ -18,13 +18,14 @@ from django.utils import timezone
 from accounts.audit import audit_context
 from accounts.models import User
 from accounts.roles import Role
-from enterprises.models import DemandCategory, Enterprise, ServiceAssignment, ServiceUnit, VisitMode
+from enterprises.models import DemandCategory, Enterprise, ServiceAssignment, VisitMode
 from enterprises.services import servicedesk
+from programs.models import Measure, ResponsibleUnit
 
-# Measure references of the policy package: Chongqing plan tasks ("CQ-n"), Beijing actions ("BJ-n").
+# The policy package's measures, by jurisdiction: (policy code, clauses) — Chongqing plan tasks, Beijing measures.
 _PACKAGES = {
-    "500000": ["CQ-22", "CQ-14", "CQ-19", "CQ-21", "CQ-23", "CQ-28"],
-    "110000": ["BJ-1", "BJ-4", "BJ-5", "BJ-6", "BJ-10"],
+    "500000": ("cq-2022-2025-action-plan", ["22", "14", "19", "21", "23", "28"]),
+    "110000": ("bj-2023-ten-actions", ["一.1", "四.1", "五.1", "六.1", "十.2"]),
 }
 _DEMANDS = {  # one per DemandCategory
     "land": "扩产项目需新增工业用地约20亩",
@@ -37,15 +38,18 @@ _DEMANDS = {  # one per DemandCategory
     "talent": "引进博士研发人员，需人才公寓和子女入学支持",
     "other": "申请高新技术企业认定的辅导",
 }
+# Chongqing's municipal units by category (codes of fixtures/programs/responsible_units.yaml); other
+# categories, and every Beijing demand, go to the jurisdiction's district governments.
 _UNITS = {
-    "land": "cq-planning-natural-resources",
-    "labour": "cq-human-resources",
-    "energy": "cq-economy-it",
+    "land": "cq-planning",
+    "labour": "cq-hrss",
+    "energy": "cq-econ-info",
     "financing": "cq-financial-regulation",
-    "technology": "cq-science-tech",
+    "technology": "cq-science",
     "market": "cq-commerce",
-    "talent": "cq-human-resources",
+    "talent": "cq-hrss",
 }
+_DISTRICT_GOVERNMENTS = {"500000": "cq-districts", "110000": "bj-districts"}
 
 
 @dataclass
@@ -61,12 +65,16 @@ def load_servicedesk_demo(*, seed: int = 2025) -> ServiceDeskDemoSummary:
         return summary
     rng = random.Random(seed)
     today = timezone.localdate()
-    units = {u.code: u for u in ServiceUnit.objects.all()}
+    units = {u.code: u for u in ResponsibleUnit.objects.all()}
+    packages = {
+        jurisdiction: list(Measure.objects.filter(policy__code=policy, clause__in=clauses).order_by("sort_order"))
+        for jurisdiction, (policy, clauses) in _PACKAGES.items()
+    }
     staff = User.objects.filter(role=Role.DISTRICT_STAFF, is_active=True).select_related("district").order_by("pk")
     with audit_context(source="demo"), transaction.atomic():
         for person in staff:
             jurisdiction = person.district.jurisdiction.code if person.district else ""
-            package = _PACKAGES.get(jurisdiction, [])
+            package = packages.get(jurisdiction, [])
             # One specialist per enterprise: a second staff member of the district takes the rest.
             active = ServiceAssignment.objects.filter(enterprise=OuterRef("pk"), ended_at__isnull=True)
             enterprises = Enterprise.objects.filter(~Exists(active), district=person.district).order_by("credit_code")
@@ -93,7 +101,7 @@ def load_servicedesk_demo(*, seed: int = 2025) -> ServiceDeskDemoSummary:
                             "category": category,
                             "description": _DEMANDS[category],
                             "due_on": visited_on + timedelta(days=rng.choice([15, 30, 60])),
-                            "unit": units.get(unit_code or "district-government"),
+                            "unit": units.get(unit_code or _DISTRICT_GOVERNMENTS.get(jurisdiction, "")),
                         }
                     )
                 visit = servicedesk.visit_log(

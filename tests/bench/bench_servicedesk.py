@@ -43,12 +43,12 @@ from enterprises.models import (  # noqa: E402
     Enterprise,
     Industry,
     ServiceAssignment,
-    ServiceUnit,
     Visit,
 )
 from enterprises.rules import credit_code  # noqa: E402
 from enterprises.selectors_servicedesk import demand_counts_by_district  # noqa: E402
 from enterprises.services import servicedesk  # noqa: E402
+from programs.models import ResponsibleUnit  # noqa: E402
 
 N = int(os.environ.get("ENTERPRISES", "100000"))
 
@@ -110,7 +110,7 @@ def fill() -> None:
         for _ in range(2)
     ]
     Visit.objects.bulk_create(visits, batch_size=5000)
-    unit = ServiceUnit.objects.get(code="district-government")
+    unit = ResponsibleUnit.objects.get(code="cq-districts")
     statuses = ["open", "assigned", "in_progress", "resolved", "closed", "reopened"]
     demands = []
     for e in rng.sample(ents, k=int(N * 0.4)):

@@ -1,6 +1,7 @@
 """The service-desk API from the outside: assignments, visits, demands, filters, counts, clear 4xx, query budgets."""
 
 from datetime import timedelta
+from unittest.mock import ANY
 
 import pytest
 from django.urls import reverse
@@ -8,8 +9,18 @@ from django.utils import timezone
 
 from enterprises.models import ServiceAssignment
 from enterprises.services import servicedesk
+from programs.models import Measure, ResponsibleUnit
 
 TODAY = timezone.localdate
+CQ_PLAN = "cq-2022-2025-action-plan"
+
+
+def measure_id(clause, policy=CQ_PLAN):
+    return Measure.objects.get(policy__code=policy, clause=clause).pk
+
+
+def package(body):
+    return [(m["policy"], m["clause"]) for m in body["policy_measures"]]
 
 
 def iso(days=0):
@@ -28,14 +39,18 @@ def test_assign_reassign_and_read_the_history(api, users, ref, make_user, ent):
     make_user("staff_a2", "district_staff", district="500112")
     client = api(users.staff_a)
     url = reverse("serviceassignment-list")
+    task_22 = measure_id("22")
     first = client.post(
         url,
-        {"enterprise": ent.credit_code.lower(), "specialist": "staff_a", "policy_measures": ["CQ-22"]},
+        {"enterprise": ent.credit_code.lower(), "specialist": "staff_a", "policy_measures": [task_22]},
         format="json",
     )
     assert first.status_code == 201, first.json()
     body = first.json()
-    assert body["specialist"] == "staff_a" and body["is_active"] and body["policy_measures"] == ["CQ-22"]
+    assert body["specialist"] == "staff_a" and body["is_active"]
+    assert body["policy_measures"] == [
+        {"id": task_22, "policy": CQ_PLAN, "clause": "22", "name": "“一企一策一人”服务专员", "name_en": ANY}
+    ]
     assert body["visit_due"] is False and body["last_visited_on"] is None
 
     no_reason = client.post(url, {"enterprise": ent.credit_code, "specialist": "staff_a2"}, format="json")
@@ -43,7 +58,7 @@ def test_assign_reassign_and_read_the_history(api, users, ref, make_user, ent):
     second = client.post(
         url, {"enterprise": ent.credit_code, "specialist": "staff_a2", "reason": "岗位调整"}, format="json"
     )
-    assert second.status_code == 201 and second.json()["policy_measures"] == ["CQ-22"]
+    assert second.status_code == 201 and package(second.json()) == [(CQ_PLAN, "22")]
     same = client.post(url, {"enterprise": ent.credit_code, "specialist": "staff_a2", "reason": "x"}, format="json")
     assert same.status_code == 409 and same.json()["code"] == "already_assigned"
 
@@ -86,11 +101,21 @@ def test_package_edit_end_and_unassigned_list(api, users, ref, ent, make_enterpr
     ).json()
     detail = reverse("serviceassignment-detail", args=[created["id"]])
     patched = client.patch(
-        detail, {"policy_measures": [" CQ-22 ", "CQ-22", "CQ-14"], "policy_notes": "用地"}, format="json"
+        detail,
+        {"policy_measures": [measure_id("22"), measure_id("22"), measure_id("14")], "policy_notes": "用地"},
+        format="json",
     )
-    assert patched.status_code == 200 and patched.json()["policy_measures"] == ["CQ-22", "CQ-14"]
-    too_long = client.patch(detail, {"policy_measures": ["x" * 61]}, format="json")
-    assert too_long.status_code == 400 and "policy_measures" in too_long.json()["errors"]
+    assert patched.status_code == 200 and package(patched.json()) == [(CQ_PLAN, "14"), (CQ_PLAN, "22")]
+    assert patched.json()["policy_notes"] == "用地"
+    beijing = client.patch(detail, {"policy_measures": [measure_id("六.2", "bj-2023-ten-actions")]}, format="json")
+    assert beijing.status_code == 400 and beijing.json()["code"] == "measure_of_another_region"
+    assert beijing.json()["errors"]["policy_measures"] == [
+        "Not measures of a policy of Chongqing Municipality, where the enterprise is: bj-2023-ten-actions:六.2."
+    ]
+    for bad in (["CQ-22"], "CQ-22", [999_999], list(range(1, 52))):
+        refused = client.patch(detail, {"policy_measures": bad}, format="json")
+        assert refused.status_code == 400 and "policy_measures" in refused.json()["errors"], bad
+    assert package(client.get(detail).json()) == [(CQ_PLAN, "14"), (CQ_PLAN, "22")]
     assert client.put(detail, {}, format="json").status_code == 405
 
     unassigned = client.get(reverse("serviceassignment-unassigned")).json()
@@ -124,7 +149,7 @@ def test_log_a_visit_with_its_demands(api, users, ref, ent):
             "notes": "扩产",
             "follow_up_on": iso(13),
             "demands": [
-                {"category": "energy", "description": "用电负荷不足", "due_on": iso(20), "unit": "cq-economy-it"},
+                {"category": "energy", "description": "用电负荷不足", "due_on": iso(20), "unit": "cq-econ-info"},
                 {"category": "talent", "description": "高级技工缺口", "due_on": iso(40)},
             ],
         },
@@ -220,9 +245,7 @@ def test_demands_on_another_districts_enterprise_are_not_found(api, users, ref, 
     transition = reverse("demand-transition", args=[created["id"]])
     for user in (users.staff_b, users.staff_bj, users.official_bj):
         client = api(user)
-        assert client.post(
-            transition, {"action": "assign", "unit": "district-government"}, format="json"
-        ).status_code in (
+        assert client.post(transition, {"action": "assign", "unit": "cq-districts"}, format="json").status_code in (
             403,
             404,
         )
@@ -262,11 +285,9 @@ def test_demand_filters_and_counts(api, users, ref, ent, make_enterprise):
             unit=unit,
         )
 
-    from enterprises.models import ServiceUnit
-
-    land = raise_(ent, users.staff_a, "land", -3, ServiceUnit.objects.get(code="cq-planning-natural-resources"))
+    land = raise_(ent, users.staff_a, "land", -3, ResponsibleUnit.objects.get(code="cq-planning"))
     raise_(ent, users.staff_a, "labour", 10)
-    raise_(jiangbei, users.staff_b, "energy", -1, ServiceUnit.objects.get(code="cq-economy-it"))
+    raise_(jiangbei, users.staff_b, "energy", -1, ResponsibleUnit.objects.get(code="cq-econ-info"))
     client = api(users.official)
 
     def ids(**params):
@@ -279,7 +300,8 @@ def test_demand_filters_and_counts(api, users, ref, ent, make_enterprise):
     assert ids(category="land") == [("land", True)]
     assert ids(status="open") == [("labour", False)]
     assert ids(status="assigned", district="500105") == [("energy", True)]
-    assert ids(unit="cq-planning-natural-resources,cq-finance") == [("land", True)]
+    assert ids(unit="cq-planning,cq-finance") == [("land", True)]
+    assert ids(unit="cq-econ-info") == [("energy", True)]
     assert ids(enterprise=ent.credit_code.lower()) == [("labour", False), ("land", True)]
     assert ids(due_before=iso(0)) == [("energy", True), ("land", True)]
     assert client.get(reverse("demand-list"), {"status": "pending"}).status_code == 400
@@ -296,22 +318,41 @@ def test_demand_filters_and_counts(api, users, ref, ent, make_enterprise):
     assert land.pk
 
 
-def test_units_are_reference_data_everyone_reads(api, users, ref):
-    units = api(users.staff_a).get(reverse("serviceunit-list")).json()
-    codes = [u["code"] for u in units]
-    assert "cq-economy-it" in codes and "district-government" in codes and len(codes) == 17
-    assert api(users.staff_a).post(reverse("serviceunit-list"), {"code": "x"}, format="json").status_code in (403, 405)
+def test_demands_are_routed_to_the_responsible_units_of_the_programs(api, users, ref, ent):
+    created = api(users.staff_a).post(
+        reverse("demand-list"),
+        {
+            "enterprise": ent.credit_code,
+            "category": "land",
+            "description": "x",
+            "due_on": iso(5),
+            "unit": "cq-planning",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["unit"] == "cq-planning" and created.json()["unit_name"] == (
+        "Chongqing Municipal Bureau of Planning and Natural Resources"
+    )
+    transition = reverse("demand-transition", args=[created.json()["id"]])
+    for code, status in (("bj-districts", 400), ("no-such-unit", 400), ("cq-districts", 200)):
+        response = api(users.official).post(transition, {"action": "assign", "unit": code}, format="json")
+        assert response.status_code == status, (code, response.json())
+        assert status == 200 or "unit" in response.json()["errors"]
+    units = [u["code"] for u in api(users.staff_a).get(reverse("responsibleunit-list")).json()]
+    assert {"cq-planning", "cq-districts", "bj-districts"} <= set(units)
 
 
 def test_list_query_counts_do_not_grow_with_rows(api, users, ref, make_enterprise, django_assert_max_num_queries):
-    from enterprises.models import ServiceUnit
-
-    unit = ServiceUnit.objects.get(code="district-government")
+    unit = ResponsibleUnit.objects.get(code="cq-districts")
+    measures = list(Measure.objects.filter(policy__code=CQ_PLAN, clause__in=["14", "22"]))
 
     def add(n):
         for _ in range(n):
             e = make_enterprise("500112")
-            servicedesk.specialist_assign(actor=users.staff_a, enterprise=e, specialist=users.staff_a)
+            servicedesk.specialist_assign(
+                actor=users.staff_a, enterprise=e, specialist=users.staff_a, policy_measures=measures
+            )
             servicedesk.visit_log(
                 actor=users.staff_a,
                 enterprise=e,
@@ -372,6 +413,15 @@ def test_service_desk_errors_and_labels_are_chinese_by_default(api, users, ref, 
         reverse("demand-transition", args=[created["id"]]), {"action": "close"}, format="json"
     )
     assert closing.json()["detail"] == "当前状态为“待交办”（open），不能关闭；仅以下状态可以：已办结。"
+    a = servicedesk.specialist_assign(actor=users.staff_a, enterprise=ent, specialist=users.staff_a)
+    beijing = api(users.staff_a, language="zh-hans").patch(
+        reverse("serviceassignment-detail", args=[a.pk]),
+        {"policy_measures": [measure_id("六.2", "bj-2023-ten-actions")]},
+        format="json",
+    )
+    assert beijing.json()["errors"]["policy_measures"] == [
+        "以下措施不属于企业所在地重庆市的政策：bj-2023-ten-actions:六.2。"
+    ]
 
 
 def test_assignments_due_for_a_visit(api, users, ref, ent, make_enterprise):

@@ -3,8 +3,9 @@
 import pytest
 from django.utils import timezone
 
-from enterprises.models import DemandEvent, ServiceAssignment, ServiceUnit
+from enterprises.models import DemandEvent, ServiceAssignment
 from enterprises.services import servicedesk
+from programs.models import ResponsibleUnit
 from tests.enterprises.test_concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -33,7 +34,7 @@ def test_concurrent_closes_of_a_demand_end_with_one_winner(users, ref, make_ente
         category="land",
         description="用地",
         due_on=timezone.localdate(),
-        unit=ServiceUnit.objects.get(code="district-government"),
+        unit=ResponsibleUnit.objects.get(code="cq-districts"),
     )
     servicedesk.demand_transition(actor=users.staff_a, demand_id=d.pk, action="start")
     servicedesk.demand_transition(actor=users.staff_a, demand_id=d.pk, action="resolve", note="ok")

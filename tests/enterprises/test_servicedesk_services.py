@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import AuditEntry
@@ -14,7 +15,6 @@ from enterprises.models import (
     JobRun,
     ServiceAssignment,
     ServiceDeskDailyCheck,
-    ServiceUnit,
     Visit,
 )
 from enterprises.rules import servicedesk as rules
@@ -26,13 +26,25 @@ from enterprises.selectors_servicedesk import (
     with_visit_clock,
 )
 from enterprises.services import servicedesk
+from programs.models import Measure, ResponsibleUnit
 from zjtx.errors import Conflict, DomainError, NotFound
 
 TODAY = timezone.localdate
 
 
-def unit(code="cq-economy-it"):
-    return ServiceUnit.objects.get(code=code)
+CQ_PLAN, BJ_MEASURES = "cq-2022-2025-action-plan", "bj-2023-ten-actions"
+
+
+def unit(code="cq-econ-info"):
+    return ResponsibleUnit.objects.get(code=code)
+
+
+def measure(clause, policy=CQ_PLAN):
+    return Measure.objects.get(policy__code=policy, clause=clause)
+
+
+def labels(assignment):
+    return sorted(servicedesk.measure_label(m) for m in assignment.policy_measures.all())
 
 
 def raise_demand(users, enterprise, actor=None, **kw):
@@ -47,8 +59,9 @@ def test_reassignment_keeps_history_and_carries_the_package_over(users, ref, mak
     ent = make_enterprise("500112")
     colleague = make_user("staff_a2", "district_staff", district="500112")
     first = servicedesk.specialist_assign(
-        actor=users.staff_a, enterprise=ent, specialist=users.staff_a, policy_measures=["CQ-22", "CQ-14"]
+        actor=users.staff_a, enterprise=ent, specialist=users.staff_a, policy_measures=[measure("22"), measure("14")]
     )
+    assert labels(first) == [f"{CQ_PLAN}:14", f"{CQ_PLAN}:22"]
     with pytest.raises(DomainError, match="give a reason") as missing:
         servicedesk.specialist_assign(actor=users.staff_a, enterprise=ent, specialist=colleague)
     assert missing.value.field == "reason"
@@ -59,7 +72,7 @@ def test_reassignment_keeps_history_and_carries_the_package_over(users, ref, mak
     first.refresh_from_db()
     assert first.ended_at is not None and first.ended_by == users.staff_a and first.end_reason == "岗位调整"
     assert second.is_active and second.specialist == colleague and second.started_by == users.staff_a
-    assert second.policy_measures == ["CQ-22", "CQ-14"]
+    assert labels(second) == labels(first) == [f"{CQ_PLAN}:14", f"{CQ_PLAN}:22"]
     history = list(ServiceAssignment.objects.filter(enterprise=ent).order_by("started_at"))
     assert [a.specialist.username for a in history] == ["staff_a", "staff_a2"]
     assert [a.is_active for a in history] == [False, True]
@@ -104,7 +117,7 @@ def test_ending_editing_and_the_unassigned_list(users, ref, make_enterprise):
     a = servicedesk.specialist_assign(actor=users.staff_a, enterprise=ent, specialist=users.staff_a)
     assert set(enterprises_without_specialist(users.staff_a)) == {other}
     servicedesk.policy_package_update(
-        actor=users.staff_a, assignment_id=a.pk, policy_measures=["CQ-22"], policy_notes="用地协调"
+        actor=users.staff_a, assignment_id=a.pk, policy_measures=[measure("22").pk], policy_notes="用地协调"
     )
     with pytest.raises(NotFound):
         servicedesk.specialist_end(actor=users.staff_b, assignment_id=a.pk, reason="x")
@@ -115,7 +128,46 @@ def test_ending_editing_and_the_unassigned_list(users, ref, make_enterprise):
     with pytest.raises(Conflict, match="already ended"):
         servicedesk.policy_package_update(actor=users.staff_a, assignment_id=a.pk, policy_notes="x")
     a.refresh_from_db()
-    assert a.policy_measures == ["CQ-22"] and a.policy_notes == "用地协调"
+    assert labels(a) == [f"{CQ_PLAN}:22"] and a.policy_notes == "用地协调"
+
+
+def test_the_package_holds_measures_of_the_enterprises_jurisdiction_only(users, ref, make_enterprise):
+    ent = make_enterprise("500112")
+    a = servicedesk.specialist_assign(
+        actor=users.staff_a, enterprise=ent, specialist=users.staff_a, policy_measures=[measure("22").pk] * 2
+    )
+    assert labels(a) == [f"{CQ_PLAN}:22"]
+
+    def refused(measures):
+        with pytest.raises(DomainError) as caught:
+            servicedesk.policy_package_update(actor=users.staff_a, assignment_id=a.pk, policy_measures=measures)
+        assert caught.value.status_code == 400 and caught.value.field == "policy_measures"
+        return caught.value
+
+    beijing = refused([measure("22"), measure("六.2", BJ_MEASURES)])
+    assert beijing.code == "measure_of_another_region"
+    assert beijing.message == (
+        f"Not measures of a policy of Chongqing Municipality, where the enterprise is: {BJ_MEASURES}:六.2."
+    )
+    assert refused([measure("22").pk, 999_999]).message == "No such measure: 999999."
+    for not_ids in ("22", [f"{CQ_PLAN}:22"], [True], {"22": 1}):
+        assert "a list of measure ids" in refused(not_ids).message
+    with pytest.raises(DomainError, match="where the enterprise is"):
+        servicedesk.specialist_assign(
+            actor=users.staff_bj,
+            enterprise=make_enterprise("110108"),
+            specialist=users.staff_bj,
+            policy_measures=[measure("22")],
+        )
+    a.refresh_from_db()
+    assert labels(a) == [f"{CQ_PLAN}:22"]
+    # The package's measures are not a field, so the service writes their changes to the audit log itself.
+    servicedesk.policy_package_update(actor=users.staff_a, assignment_id=a.pk, policy_measures=[])
+    changes = [e.changes for e in AuditEntry.objects.filter(object_id=str(a.pk), action="update").order_by("id")]
+    assert changes == [
+        {"policy_measures": [[], [f"{CQ_PLAN}:22"]]},
+        {"policy_measures": [[f"{CQ_PLAN}:22"], []]},
+    ]
 
 
 # --- visits --------------------------------------------------------------------------------
@@ -180,7 +232,7 @@ def test_the_whole_demand_lifecycle_with_events_and_audit(users, ref, make_enter
     def step(action, actor=users.staff_a, **kw):
         return servicedesk.demand_transition(actor=actor, demand_id=d.pk, action=action, **kw)
 
-    step("assign", actor=users.official, unit=unit("cq-planning-natural-resources"))
+    step("assign", actor=users.official, unit=unit("cq-planning"))
     step("start", actor=users.official)
     done = step("resolve", note="已协调新增用地指标")
     assert done.resolution == "已协调新增用地指标" and done.resolved_at is not None
@@ -188,7 +240,7 @@ def test_the_whole_demand_lifecycle_with_events_and_audit(users, ref, make_enter
     assert closed.status == "closed" and closed.satisfaction == "basically_satisfied" and closed.closed_at
     reopened = step("reopen", note="用地仍未落实", due_on=TODAY() + timedelta(days=45))
     assert reopened.status == "reopened" and reopened.satisfaction is None and reopened.closed_at is None
-    step("assign", unit=unit("district-government"))
+    step("assign", unit=unit("cq-districts"))
     step("start")
     step("resolve", note="区政府调剂用地")
     final = step("close", satisfaction="satisfied")
@@ -209,11 +261,11 @@ def test_the_whole_demand_lifecycle_with_events_and_audit(users, ref, make_enter
     ]
     assert [e.actor.username for e in events[:3]] == ["staff_a", "official", "official"]
     assert all(e.at is not None for e in events)
-    assert events[1].details == {"unit": [None, "cq-planning-natural-resources"]}
+    assert events[1].details == {"unit": [None, "cq-planning"]}
     assert events[4].details == {"satisfaction": "basically_satisfied"}
     assert events[5].details["previous_satisfaction"] == "basically_satisfied" and "due_on" in events[5].details
     assert events[5].reason == "用地仍未落实"
-    assert events[6].details == {"unit": ["cq-planning-natural-resources", "district-government"]}
+    assert events[6].details == {"unit": ["cq-planning", "cq-districts"]}
     statuses = [e.changes.get("status") for e in AuditEntry.objects.filter(object_id=str(d.pk), action="update")]
     assert ["resolved", "closed"] in statuses and ["closed", "reopened"] in statuses
 
@@ -254,10 +306,15 @@ def test_demands_of_another_district_are_not_found(users, ref, make_enterprise):
         with pytest.raises(NotFound):
             raise_demand(users, ent, actor=outsider)
     bj = make_enterprise("110108")
-    with pytest.raises(DomainError, match="does not serve") as wrong_unit:
-        raise_demand(users, bj, actor=users.staff_bj, unit=unit("cq-finance"))
-    assert wrong_unit.value.field == "unit"
-    assert raise_demand(users, bj, actor=users.staff_bj, unit=unit("district-government")).status == "assigned"
+    # A unit serves its own jurisdiction only: Chongqing's district and county governments are not Beijing's.
+    for code in ("cq-finance", "cq-districts"):
+        with pytest.raises(DomainError, match="does not serve") as wrong_unit:
+            raise_demand(users, bj, actor=users.staff_bj, unit=unit(code))
+        assert wrong_unit.value.field == "unit"
+    with pytest.raises(DomainError, match="does not serve"):
+        servicedesk.demand_transition(actor=users.staff_a, demand_id=d.pk, action="assign", unit=unit("bj-districts"))
+    assert raise_demand(users, bj, actor=users.staff_bj, unit=unit("bj-districts")).status == "assigned"
+    assert raise_demand(users, ent, unit=unit("cq-districts")).status == "assigned"
 
 
 def test_editing_a_demand_is_recorded(users, ref, make_enterprise):
@@ -401,3 +458,11 @@ def test_the_demo_data_loads_once(ref):
     assert ServiceAssignment.objects.filter(ended_at__isnull=True).count() == summary.assignments
     assert load_servicedesk_demo(seed=7).assignments == 0
     assert Demand.objects.count() == summary.demands
+    # Packages and units come from the programs, each of the enterprise's own jurisdiction.
+    region = F("enterprise__district__jurisdiction")
+    assert ServiceAssignment.objects.filter(policy_measures__policy__jurisdiction=region).exists()
+    links = ServiceAssignment.policy_measures.through.objects
+    own = F("serviceassignment__enterprise__district__jurisdiction")
+    assert links.exists() and not links.exclude(measure__policy__jurisdiction=own).exists()
+    assert Demand.objects.filter(unit__jurisdiction=region).exists()
+    assert not Demand.objects.exclude(unit=None).exclude(unit__jurisdiction=region).exists()
