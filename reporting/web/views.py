@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from enterprises import eligibility_text
 from enterprises.models import District, Jurisdiction
-from enterprises.selectors import enterprises_for, expiring_certifications
+from enterprises.selectors import candidates_for, enterprises_for, expiring_certifications
 from reporting.models import Metric, MetricKind, MetricSnapshot, ReportRun, Target
-from reporting.selectors import ProgressRow, progress_rows, targets_for
+from reporting.selectors import PipelineRow, ProgressRow, candidate_pipeline, progress_rows, targets_for
 from reporting.services import reports
 from zjtx.access import restrict
 from zjtx.errors import DomainError
@@ -75,6 +76,17 @@ def _trend(jurisdiction: Jurisdiction, district: District | None, today: dt.date
         .values_list("metric__name", "day", "value")
     )
     return monthly_series(rows)
+
+
+def pipeline_totals(rows: list[PipelineRow]) -> list[PipelineRow]:
+    """The city-wide rows: each target's gap beside the candidates of the whole jurisdiction."""
+    return sorted((r for r in rows if r.district is None), key=lambda r: r.target.metric.sort_order)
+
+
+def candidate_rows(user: Any, district: District, limit: int = 25) -> list[dict[str, Any]]:
+    """The district's ranked candidates for the next tier, each with what it still lacks, spelled out."""
+    ranked = candidates_for(user, district=district.code).select_related("enterprise", "tier")[:limit]
+    return [{"a": a, "lacking": eligibility_text.gaps(a, list(a.lacking))} for a in ranked]
 
 
 def _chart_rows(rows: list[ProgressRow]) -> list[dict[str, Any]]:
@@ -136,6 +148,9 @@ class DashboardView(RoleRequiredMixin, TemplateView):
             off_track_count=sum(1 for r in ranking if r.progress and r.progress.off_track),
             trend=_trend(jurisdiction, None, today),
             completion=_chart_rows(city_rows),
+            pipeline=pipeline_totals(
+                candidate_pipeline(user, today=today, targets=Target.objects.filter(pk__in=[t.pk for t in city]))
+            ),
             reports=restrict(ReportRun.objects.select_related("district"), user).filter(jurisdiction=jurisdiction)[:8],
             today=today,
         )
@@ -162,6 +177,12 @@ class DistrictView(RoleRequiredMixin, TemplateView):
             rows=rows,
             trend=_trend(district.jurisdiction, district, today),
             completion=_chart_rows(rows),
+            pipeline=[
+                p
+                for p in candidate_pipeline(user, today=today)
+                if p.district is not None and p.district.pk == district.pk and p.target.deadline >= _active_since(today)
+            ],
+            candidates=candidate_rows(user, district),
             expiring=expiring_certifications(user).filter(enterprise__district=district).select_related("tier")[:20],
             enterprise_count=enterprises_for(user).filter(district=district).count(),
             reports=restrict(ReportRun.objects.all(), user).filter(district=district)[:6],
@@ -169,6 +190,11 @@ class DistrictView(RoleRequiredMixin, TemplateView):
             today=today,
         )
         return context
+
+
+def _active_since(today: dt.date) -> dt.date:
+    """Targets whose deadline passed more than a year ago are history, not work to do."""
+    return today - dt.timedelta(days=366)
 
 
 def _may_see_district(user: Any, district: District) -> bool:

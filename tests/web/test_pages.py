@@ -159,3 +159,18 @@ def test_program_overview_lists_each_policy_with_its_measures(client, users, ref
     assert "五.3" in text
     client.force_login(users.staff_bj)
     assert client.get(reverse("programs:detail", args=["cq-2022-2025-action-plan"])).status_code == 200
+
+
+def test_district_page_lists_candidates_and_what_they_lack(client, users, eligibility_firms):
+    from enterprises.services import eligibility
+
+    eligibility.assess_all(timezone.localdate())
+    client.force_login(users.staff_a)
+    page = client.get(reverse("reporting:district", args=["500112"]))
+    table = page.content.decode().split('id="candidate-table"')[1]
+    # Eligible first, then those one indicator short, each saying what it lacks (in Chinese).
+    assert table.index("渝北合格企业") < table.index("渝北差细分市场年限企业") < table.index("渝北差分企业")
+    assert "从事特定细分市场时间" in table and "评价得分" in table
+    client.force_login(users.official)
+    dashboard = client.get(reverse("reporting:dashboard")).content.decode()
+    assert 'id="pipeline-table"' in dashboard
