@@ -76,6 +76,15 @@ class Target(models.Model):
         help_text=_("The city-wide target this district target is a share of."),
     )
     value = models.PositiveIntegerField(_("target value"))
+    # The policy's own words for this figure, where the target comes from a policy document.
+    commitment = models.ForeignKey(
+        "programs.Commitment",
+        verbose_name=_("commitment in the policy"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="targets",
+    )
     start = models.DateField(_("counting from"), help_text=_("Start of the plan period, for pace and projection."))
     deadline = models.DateField(_("deadline"))
     source = models.CharField(_("source"), max_length=300, blank=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enterprises.models import District, Jurisdiction
 from enterprises.services.reference_data import LoadResult, by_code, read_yaml, upsert
+from programs.models import Commitment
 from reporting.models import Metric, Target
 
 
@@ -16,7 +17,12 @@ def load_targets() -> LoadResult:
         Target,
         read_yaml("reference/targets.yaml"),
         key=("metric", "jurisdiction", "district", "deadline"),
-        resolve={"metric": by_code(Metric), "jurisdiction": by_code(Jurisdiction), "district": by_code(District)},
+        resolve={
+            "metric": by_code(Metric),
+            "jurisdiction": by_code(Jurisdiction),
+            "district": by_code(District),
+            "commitment": by_code(Commitment),
+        },
     )
 
 

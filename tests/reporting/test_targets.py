@@ -155,3 +155,17 @@ def test_list_query_counts_do_not_grow(api, users, ref, holders, django_assert_m
             assert client.get(reverse(path), {"page_size": 100}).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(reverse("progress")).status_code == 200
+
+
+def test_every_policy_target_matches_its_commitment_in_the_document(ref):
+    from programs.models import Commitment
+
+    city = Target.objects.filter(district__isnull=True).select_related("commitment")
+    assert all(t.commitment is not None for t in city)
+    for t in city:
+        assert t.value == t.commitment.quantity, t  # the same figure in both places
+        assert t.jurisdiction_id == t.commitment.policy.jurisdiction_id
+    # Every counted commitment of the two documents is tracked by a target.
+    assert set(Commitment.objects.values_list("code", flat=True)) == set(
+        city.values_list("commitment__code", flat=True)
+    )
