@@ -135,6 +135,22 @@ def redact_changes(user: Any, district_id: int | None, changes: dict[str, Any]) 
             for k, change in changes.items()}  # fmt: skip
 
 
+def actor_role(actor: Any) -> str:
+    """The role name the transition tables know; an empty string for superusers without a role."""
+    return str(getattr(actor, "role", "") or "")
+
+
+def locked_in_scope(queryset: models.QuerySet[_M], actor: Any, pk: Any, not_found: str) -> _M:
+    """The row `actor` may change, locked for the rest of the transaction (FOR UPDATE OF the row only),
+    or NotFound with `not_found`: an out-of-scope row looks like a missing one."""
+    from zjtx.errors import NotFound
+
+    obj = restrict(queryset, actor, Action.CHANGE).select_for_update(of=("self",)).filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(not_found)
+    return obj
+
+
 def dangerously_unrestricted(queryset: models.QuerySet[_M]) -> models.QuerySet[_M]:
     """For system jobs that act for no user (nightly tasks, fixtures). Named to stand out in review."""
     return queryset

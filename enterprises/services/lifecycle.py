@@ -31,12 +31,12 @@ from enterprises.rule_messages import transition_message
 from enterprises.rules import lifecycle as rules
 from enterprises.rules.lifecycle import ApplicationStatus as A
 from enterprises.rules.lifecycle import CertificationStatus as C
-from zjtx.access import Action, can
+from zjtx.access import Action, actor_role, can, locked_in_scope
 from zjtx.errors import DomainError, NotFound
 
 
 def _role(actor: Any) -> str:
-    return rules.SYSTEM if actor is None else str(getattr(actor, "role", "") or "")
+    return rules.SYSTEM if actor is None else actor_role(actor)
 
 
 def _check(
@@ -107,15 +107,9 @@ def application_transition(
     *, actor: Any, application_id: int, action: str, reason: str = "", valid_from: date | None = None
 ) -> Application:
     """Move an application one step; `certify` also creates the certification."""
-    application = (
-        Application.objects.restrict(actor, Action.CHANGE)
-        .select_for_update(of=("self",))
-        .select_related("tier", "enterprise")
-        .filter(pk=application_id)
-        .first()
+    application = locked_in_scope(
+        Application.objects.select_related("tier", "enterprise"), actor, application_id, _("No such application.")
     )
-    if application is None:
-        raise NotFound(_("No such application."))
     t = _check(rules.APPLICATION_TRANSITIONS, current=application.status, action=action, actor=actor, reason=reason)
     before = application.status
     application.status = t.target
@@ -153,15 +147,9 @@ def _certify(*, actor: Any, application: Application, valid_from: date) -> Certi
 @transaction.atomic
 def certification_transition(*, actor: Any, certification_id: int, action: str, reason: str = "") -> Certification:
     """Re-review, confirm, revoke or expire a certification."""
-    cert = (
-        Certification.objects.restrict(actor, Action.CHANGE)
-        .select_for_update(of=("self",))
-        .select_related("tier")
-        .filter(pk=certification_id)
-        .first()
+    cert = locked_in_scope(
+        Certification.objects.select_related("tier"), actor, certification_id, _("No such certification.")
     )
-    if cert is None:
-        raise NotFound(_("No such certification."))
     t = _check(rules.CERTIFICATION_TRANSITIONS, current=cert.status, action=action, actor=actor, reason=reason)
     before = cert.status
     cert.status = t.target

@@ -41,15 +41,11 @@ from enterprises.rules import lifecycle
 from enterprises.rules import servicedesk as rules
 from enterprises.rules.servicedesk import DemandStatus as D
 from programs.models import Measure, ResponsibleUnit
-from zjtx.access import Action, can, district_writable
+from zjtx.access import Action, actor_role, can, district_writable, locked_in_scope
 from zjtx.errors import Conflict, DomainError, NotFound
 
 DAILY_CHECK_JOB = "servicedesk_daily_check"
 DEMAND_EDITABLE = ("category", "description", "due_on")
-
-
-def _role(actor: Any) -> str:
-    return str(getattr(actor, "role", "") or "")
 
 
 def _rule_error(exc: lifecycle.TransitionError, *, field: str | None = None) -> DomainError:
@@ -183,15 +179,12 @@ def _end(assignment: ServiceAssignment, *, actor: Any, reason: str) -> None:
 
 
 def _locked_assignment(actor: Any, assignment_id: int) -> ServiceAssignment:
-    assignment = (
-        ServiceAssignment.objects.restrict(actor, Action.CHANGE)
-        .select_for_update(of=("self",))
-        .select_related("enterprise", "enterprise__district__jurisdiction", "specialist")
-        .filter(pk=assignment_id)
-        .first()
+    assignment = locked_in_scope(
+        ServiceAssignment.objects.select_related("enterprise", "enterprise__district__jurisdiction", "specialist"),
+        actor,
+        assignment_id,
+        _("No such specialist assignment."),
     )
-    if assignment is None:
-        raise NotFound(_("No such specialist assignment."))
     if assignment.ended_at is not None:
         raise Conflict(_("This assignment has already ended."), code="assignment_ended")
     return assignment
@@ -338,7 +331,7 @@ def _move(
         t = rules.check_demand_transition(
             current=demand.status,
             action=action,
-            role=_role(actor),
+            role=actor_role(actor),
             is_superuser=bool(getattr(actor, "is_superuser", False)),
             note=note,
             unit=target_unit.code if target_unit is not None else None,
@@ -389,16 +382,12 @@ def _move(
 
 
 def _locked_demand(actor: Any, demand_id: int) -> Demand:
-    demand = (
-        Demand.objects.restrict(actor, Action.CHANGE)
-        .select_for_update(of=("self",))
-        .select_related("enterprise", "enterprise__district", "unit")
-        .filter(pk=demand_id)
-        .first()
+    return locked_in_scope(
+        Demand.objects.select_related("enterprise", "enterprise__district", "unit"),
+        actor,
+        demand_id,
+        _("No such demand."),
     )
-    if demand is None:
-        raise NotFound(_("No such demand."))
-    return demand
 
 
 @transaction.atomic

@@ -26,12 +26,8 @@ from programs.rules import subsidy as engine
 from programs.rules.benefits import BENEFIT_TRANSITIONS
 from programs.rules.benefits import BenefitStatus as B
 from programs.services.quoting import compute, rule_for_day
-from zjtx.access import Action, can
+from zjtx.access import Action, actor_role, can, locked_in_scope
 from zjtx.errors import Conflict, DomainError, NotFound
-
-
-def _role(actor: Any) -> str:
-    return str(getattr(actor, "role", "") or "")
 
 
 def _why_nothing(trace: tuple[dict[str, str], ...]) -> str:
@@ -55,7 +51,7 @@ def benefit_application_submit(
     basis_date = basis_date or today
     if not can(actor, Action.CHANGE, enterprise):
         raise NotFound(_("No such enterprise."))
-    if _role(actor) != transitions.DISTRICT and not getattr(actor, "is_superuser", False):
+    if actor_role(actor) != transitions.DISTRICT and not getattr(actor, "is_superuser", False):
         raise DomainError(_("Only district service staff submit benefit applications."), code="forbidden_role")
     if basis_date > today:
         raise DomainError(_("The basis date cannot be in the future."), code="future_date", field="basis_date")
@@ -95,21 +91,18 @@ def benefit_application_transition(
     *, actor: Any, application_id: int, action: str, reason: str = "", amount: Decimal | None = None
 ) -> BenefitApplication:
     """Approve (optionally a smaller amount), reject (with a reason) or mark as paid."""
-    application = (
-        BenefitApplication.objects.restrict(actor, Action.CHANGE)
-        .select_for_update(of=("self",))
-        .select_related("rule", "rule__measure")
-        .filter(pk=application_id)
-        .first()
+    application = locked_in_scope(
+        BenefitApplication.objects.select_related("rule", "rule__measure"),
+        actor,
+        application_id,
+        _("No such benefit application."),
     )
-    if application is None:
-        raise NotFound(_("No such benefit application."))
     try:
         t = transitions.check(
             BENEFIT_TRANSITIONS,
             current=application.status,
             action=action,
-            role=_role(actor),
+            role=actor_role(actor),
             is_superuser=bool(getattr(actor, "is_superuser", False)),
             reason=reason,
         )
