@@ -80,6 +80,13 @@ def pytest_report_header(config: pytest.Config) -> str:
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Load the reference data once into the new test database; each test rolls back on top of it."""
     with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            # pytest-django empties tables with TRUNCATE between transactional tests; the audit log's
+            # trigger refuses TRUNCATE unless this setting is on, which only the test database has.
+            with connection.cursor() as cursor:
+                name = connection.ops.quote_name(connection.settings_dict["NAME"])
+                cursor.execute(f"ALTER DATABASE {name} SET zjtx.audit_truncate = 'on'")
+                cursor.execute("SET zjtx.audit_truncate = 'on'")
         call_command("load_reference_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 

@@ -159,10 +159,11 @@ def server_errors():
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_fuzzed_api_never_answers_5xx_and_every_4xx_says_why(
-    role, users, district_a, task_queue, server_errors, one_connection, capsys
+    role, users, request, task_queue, server_errors, one_connection, capsys
 ):
     from programs.models import Measure
 
+    data = request.getfixturevalue("district_a")
     token = Token.objects.create(user=users.superuser).key
     schema = schemathesis.openapi.from_wsgi(
         "/api/v1/schema/?format=json", application, headers={"Authorization": f"Token {token}"}
@@ -202,7 +203,7 @@ def test_fuzzed_api_never_answers_5xx_and_every_4xx_says_why(
             operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
             operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
         ]
-        fixed = known_path_parameters(operation.path, district_a.lookups, measure_id)
+        fixed = known_path_parameters(operation.path, data.lookups, measure_id)
         if fixed:
             strategies += [
                 operation.as_strategy(generation_mode=mode, path_parameters=fixed)

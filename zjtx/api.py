@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models
+from django.db import DataError, IntegrityError, models
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -82,6 +82,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
                 "code": "protected",
             },
             status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DataError):
+        # A value the database cannot hold or compare (a NUL character, an out-of-range number):
+        # bad input, never a server fault.
+        return Response(
+            {"detail": _("A value in the request cannot be stored or searched for."), "code": "invalid"},
+            status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, IntegrityError):
         return Response(

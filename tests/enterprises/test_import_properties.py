@@ -82,7 +82,9 @@ def check_accepted(row):
             if value is None:
                 continue
             if fname in MONEY_FIELDS:
-                assert isinstance(value, Decimal) and abs(value) <= MAX_MONEY and value == value.quantize(Decimal("0.01"))
+                assert (
+                    isinstance(value, Decimal) and abs(value) <= MAX_MONEY and value == value.quantize(Decimal("0.01"))
+                )
                 assert value >= 0 or fname == "net_profit"
             else:
                 assert isinstance(value, int) and 0 <= value <= 2_000_000_000

@@ -6,6 +6,7 @@ message the API can word.  When it answers, the amount is never negative, is
 in whole fen, never exceeds a cap that bit, and follows the formula.
 """
 
+import itertools
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -37,7 +38,9 @@ junk = st.one_of(
 money = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1000000000000"), places=2)
 amount_in = st.decimals(min_value=0, max_value=Decimal("1000000000000"), places=2)
 rates = st.decimals(min_value=Decimal("0.0001"), max_value=1, places=4)
-histories = st.builds(History, awarded=st.decimals(min_value=0, max_value=Decimal("1e10"), places=2), awards=st.integers(0, 5))
+histories = st.builds(
+    History, awarded=st.decimals(min_value=0, max_value=Decimal("1e10"), places=2), awards=st.integers(0, 5)
+)
 
 
 def rule(kind, params, start=START, until=UNTIL):
@@ -47,7 +50,7 @@ def rule(kind, params, start=START, until=UNTIL):
 @st.composite
 def bands(draw):
     edges = sorted(draw(st.sets(st.decimals(min_value=0, max_value=Decimal("1e11"), places=2), min_size=1, max_size=4)))
-    out = [{"above": str(a), "up_to": str(b), "rate": str(draw(rates))} for a, b in zip(edges, edges[1:], strict=False)]
+    out = [{"above": str(a), "up_to": str(b), "rate": str(draw(rates))} for a, b in itertools.pairwise(edges)]
     out.append({"above": str(edges[-1]), "up_to": None, "rate": str(draw(rates))})
     return out
 
