@@ -162,6 +162,15 @@ def make_enterprise(ref: SimpleNamespace) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def throttle_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """API throttling counts in a cache of each test's own, not in the Redis shared by every run."""
+    from django.core.cache.backends.locmem import LocMemCache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "cache", LocMemCache(f"throttle-{uuid.uuid4().hex}", {}))
+
+
+@pytest.fixture(autouse=True)
 def english() -> Iterator[None]:
     """Tests read messages in English; tests of the Chinese texts switch language themselves."""
     from django.utils import translation

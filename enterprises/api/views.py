@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -31,7 +34,7 @@ from enterprises.models import (
 )
 from enterprises.rules import credit_code
 from enterprises.selectors import enterprise_in_scope
-from enterprises.services import importing, lifecycle, registry
+from enterprises.services import exporting, importing, lifecycle, registry
 from zjtx.access import Action
 from zjtx.api import ScopedViewSetMixin
 
@@ -128,6 +131,17 @@ class EnterpriseViewSet(
             fact = registry.year_fact_upsert(actor=request.user, enterprise=enterprise, year=data.pop("year"), **data)
             return Response(s.YearFactSerializer(fact).data)
         return Response(s.YearFactSerializer(enterprise.year_facts.order_by("-year"), many=True).data)
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def export(self, request: Request) -> StreamingHttpResponse:
+        """The list as CSV (same filters as the list, every matching row); recorded in the audit log."""
+        queryset = self.filter_queryset(self.get_queryset())
+        filters = {key: ",".join(values)[:200] for key, values in request.query_params.lists()}
+        body = exporting.enterprises_export(actor=request.user, queryset=queryset, filters=filters)
+        response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="enterprises-{timezone.localdate():%Y%m%d}.csv"'
+        return response
 
     @extend_schema(request={"multipart/form-data": s.ImportUploadSerializer}, responses={202: s.ImportRunSerializer})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
