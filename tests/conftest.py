@@ -205,12 +205,31 @@ def _database_url() -> str:
     return f"postgres://{auth}@{host}:{d['PORT'] or 5432}/{d['NAME']}"
 
 
+def celery_app_for(broker_url: str | None) -> Any:
+    """The project's Celery app, or for a worker with a broker of its own, a client app of that broker.
+
+    (Control commands and task messages go through an app's own producer pool, so a
+    connection to another broker cannot simply be passed to the project's app.)
+    """
+    from celery import Celery
+
+    from zjtx.celery import app
+
+    if not broker_url:
+        return app
+    client = Celery("zjtx-client", set_as_current=False)
+    client.config_from_object("django.conf:settings", namespace="CELERY")
+    client.conf.broker_url = client.conf.result_backend = broker_url
+    return client
+
+
 class WorkerProcess:
     """A `celery worker` subprocess bound to the test database and a queue of its own."""
 
     def __init__(self, queue: str, extra_env: dict[str, str] | None = None, concurrency: int = 2) -> None:
         self.queue = queue
         self.name = f"{queue}@{socket.gethostname()}"
+        self.broker_url = (extra_env or {}).get("CELERY_BROKER_URL") or None
         env = {
             **os.environ,
             "DATABASE_URL": _database_url(),
@@ -228,8 +247,7 @@ class WorkerProcess:
         )  # fmt: skip
 
     def wait_ready(self, timeout: float = 60) -> None:
-        from zjtx.celery import app
-
+        app = celery_app_for(self.broker_url)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
