@@ -74,6 +74,6 @@ if ! diff -u "$work/source.counts" "$work/restored.counts" >"$work/diff"; then
   cat "$work/diff" >&2
   exit 1
 fi
-printf 'backup-restore check OK: %s tables, %s rows, dump %s KiB; dump %.1f s, restore %.1f s, total %.1f s\n' \
-  "$tables" "$rows" "$size" "$(echo "$dumped - $started" | bc)" "$(echo "$restored - $dumped" | bc)" \
-  "$(echo "$(now) - $started" | bc)"
+awk -v t="$tables" -v r="$rows" -v k="$size" -v s="$started" -v d="$dumped" -v e="$restored" -v n="$(now)" \
+  'BEGIN { printf "backup-restore check OK: %s tables, %s rows, dump %s KiB; dump %.1f s, restore %.1f s, total %.1f s\n",
+           t, r, k, d - s, e - d, n - s }'
