@@ -118,7 +118,7 @@ class TOTPDeviceAdmin(SuperuserOnlyAdmin):
 
     list_display = ["user", "confirmed", "created_at"]
     fields = ["user", "confirmed", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ["user", "confirmed", "created_at"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Deleting a device makes its user enrol again (manage.py totp_device).

@@ -161,7 +161,7 @@ def login_unlock(*, actor: Any, locks: Iterable[LoginLock]) -> int:
     count = 0
     with transaction.atomic():
         for lock in locks:
-            before = {"failures": lock.failures, "locked_until": lock.locked_until}
+            failures, until = lock.failures, lock.locked_until
             lock.failures, lock.window_started_at, lock.locked_until = 0, None, None
             lock.save(update_fields=["failures", "window_started_at", "locked_until"])
             record(
@@ -171,8 +171,8 @@ def login_unlock(*, actor: Any, locks: Iterable[LoginLock]) -> int:
                 changes={
                     "scope": lock.scope,
                     "key": lock.key,
-                    "failures": [before["failures"], 0],
-                    "locked_until": [before["locked_until"].isoformat() if before["locked_until"] else None, None],
+                    "failures": [failures, 0],
+                    "locked_until": [until.isoformat() if until else None, None],
                 },
             )
             count += 1

@@ -19,6 +19,12 @@ from accounts.services.login import device_enrol
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def english_pages(client, settings):
+    """Pages are Chinese by default; these tests read the English messages (the Chinese ones are checked below)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 def web_login(client, username, password, addr="10.1.1.1", **extra):
     return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=addr, **extra)
 
@@ -227,3 +233,18 @@ def test_a_superuser_without_a_device_is_told_how_to_get_one(api, users):
         reverse("api-token"), {"username": "root", "password": PASSWORD, "otp": "123456"}, format="json"
     )
     assert response.status_code == 400 and "totp_device root" in response.json()["detail"]
+
+
+def test_the_lock_message_is_chinese_by_default(client, users, settings):
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    for _ in range(settings.ZJTX_LOCKOUT_ACCOUNT_FAILURES):
+        web_login(client, "staff_a", "wrong-password")
+    page = web_login(client, "staff_a", PASSWORD)
+    assert "该账号登录失败次数过多，已被锁定" in page.content.decode()
+    assert "分钟后再试" in page.content.decode()
+
+
+def test_the_list_page_links_to_the_export_with_its_filters(client, users):
+    client.force_login(users.staff_a)
+    page = client.get(reverse("enterprises:list"), {"tier": "srdi_sme"}).content.decode()
+    assert f'href="{reverse("enterprise-export")}?tier=srdi_sme"' in page
