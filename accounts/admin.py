@@ -20,7 +20,7 @@ from zjtx.admin_scoping import ReadOnlyScopedAdmin
 admin.site.login_form = AdminLoginForm
 
 
-class SuperuserOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SuperuserOnlyAdmin(ReadOnlyScopedAdmin):
     """Security records: only superusers see them; nobody adds or edits them by hand."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -28,15 +28,6 @@ class SuperuserOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_superuser)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(User)

@@ -27,6 +27,7 @@ from django.conf import settings
 from reporting.models import ReportRun
 from reporting.tasks import generate_report
 from tests.conftest import ROOT, WorkerProcess, celery_app_for
+from tests.reporting.test_jobs_on_worker import wait_for
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -75,15 +76,6 @@ class PrivateRedis:
         self.stop()
         self.start()
         self.restarts += 1
-
-
-def wait_for(condition, timeout: float, step: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return False
 
 
 def queue(run_ids: list[int], broker: str, queue_name: str) -> None:
