@@ -99,7 +99,7 @@ def test_redis_restart_loses_no_job_and_duplicates_no_result(task_queue, transac
         "REDIS_URL": server.url,
         "CELERY_BROKER_URL": server.url,
         "CELERY_RESULT_BACKEND": server.url,
-        "ZJTX_TEST_REPORT_PAUSE": "0.4",  # each report takes about a second: the restart falls inside one
+        "ZJTX_TEST_REPORT_PAUSE": "0.3",  # each report takes most of a second: the restart falls inside one
         "CELERY_VISIBILITY_TIMEOUT": "5",
         "CELERY_RESTORE_INTERVAL": "1",
         "CELERY_RESTORE_THROTTLE": "1",
