@@ -61,6 +61,12 @@ class User(AbstractUser):
                 condition=~models.Q(role="district_staff") | models.Q(district__isnull=False),
                 name="district_staff_has_district",
             ),
+            # The administrator and the auditor are separate people: whoever reads the audit log as its
+            # auditor cannot also administer the system (and so cannot act unobserved).
+            models.CheckConstraint(
+                condition=~(models.Q(role="auditor") & models.Q(is_superuser=True)),
+                name="auditor_is_not_superuser",
+            ),
             models.CheckConstraint(
                 condition=models.Q(role="district_staff") | models.Q(district__isnull=True),
                 name="only_district_staff_have_district",
@@ -73,6 +79,10 @@ class User(AbstractUser):
             raise ValidationError({"district": _("District service staff must belong to a district.")})
         if self.role != Role.DISTRICT_STAFF and self.district_id:
             raise ValidationError({"district": _("Only district service staff belong to a district.")})
+        if self.role == Role.AUDITOR and self.is_superuser:
+            raise ValidationError(
+                {"role": _("An auditor cannot be a superuser: administration and audit are kept apart.")}
+            )
         district = self.district
         if district is not None and self.jurisdiction_id and district.jurisdiction_id != self.jurisdiction_id:
             raise ValidationError({"jurisdiction": _("The district is not in this jurisdiction.")})
@@ -98,10 +108,16 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("Login")
     LOGOUT = "logout", _("Logout")
     LOGIN_FAILED = "login_failed", _("Failed login")
+    LOCKOUT = "lockout", _("Login locked")
+    UNLOCK = "unlock", _("Login unlocked")
 
 
 class AuditEntryQuerySet(RestrictedQuerySet):
     def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        # Only the retention purge removes entries (accounts.services.audit_retention).
         raise PermissionError("The audit log is append-only.")
 
 
@@ -109,12 +125,16 @@ class AuditEntry(models.Model):
     """One thing that happened: who did what to which object, when and from where.
 
     Rows are never changed; deleting is left to the retention purge, which
-    keeps at least 180 days.
+    keeps at least 180 days (accounts.services.audit_retention).  On
+    PostgreSQL a trigger enforces both for every database client, not only
+    for this model (migration 0003).
     """
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # PROTECT, not SET_NULL: entries are never changed, so a user or district the log names is
+    # deactivated rather than deleted (the database trigger refuses the UPDATE that SET_NULL would be).
     actor = models.ForeignKey(
-        User, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User, verbose_name=_("user"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     actor_name = models.CharField(_("user name"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
@@ -125,7 +145,7 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
     # District of the object when it has one, so the log can be scoped like the data.
     district = models.ForeignKey(
-        "enterprises.District", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "enterprises.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)
@@ -152,3 +172,59 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit log is append-only.")
+
+
+class LoginLockScope(models.TextChoices):
+    ACCOUNT = "account", _("Account")
+    ADDRESS = "address", _("Address")
+
+
+class LoginLock(models.Model):
+    """Failed logins counted per account name and per client address (accounts.services.login).
+
+    Past the threshold within the window, logins for that name or from that
+    address are refused until `locked_until`; a superuser can unlock earlier
+    in the admin.  Kept in the database so that administrators see and clear them.
+    """
+
+    scope = models.CharField(_("scope"), max_length=10, choices=LoginLockScope.choices)
+    key = models.CharField(_("user name or address"), max_length=150)
+    failures = models.PositiveIntegerField(_("failures in the window"), default=0)
+    window_started_at = models.DateTimeField(_("window started"), null=True, blank=True)
+    last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    access_policy = "security"
+
+    class Meta:
+        verbose_name = _("login lock")
+        verbose_name_plural = _("login locks")
+        ordering = ["-last_failure_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="login_lock_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.key}"
+
+
+class TOTPDevice(models.Model):
+    """A user's authenticator app (RFC 6238 TOTP): the shared secret and the last time step used."""
+
+    user = models.OneToOneField(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(_("secret (base32)"), max_length=64)
+    confirmed = models.BooleanField(_("confirmed"), default=False)
+    # A code is accepted once: a step at or before this one is refused (replay).
+    last_step = models.BigIntegerField(_("last time step used"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    access_policy = "security"
+
+    class Meta:
+        verbose_name = _("authenticator device")
+        verbose_name_plural = _("authenticator devices")
+
+    def __str__(self) -> str:
+        return f"TOTP {self.user}"

@@ -19,6 +19,8 @@ class EnterprisesConfig(AppConfig):
             m.Certification,
             m.Tier,
             m.District,
+            m.Jurisdiction,
+            m.Industry,
             m.ServiceAssignment,
             m.Visit,
             m.Demand,

@@ -11,5 +11,13 @@ class ProgramsConfig(AppConfig):
         from accounts import audit
         from programs import models as m
 
-        for model in (m.BenefitApplication, m.SubsidyRule, m.Measure, m.Policy):
+        for model in (
+            m.BenefitApplication,
+            m.SubsidyRule,
+            m.Measure,
+            m.Policy,
+            m.MeasureGroup,
+            m.Commitment,
+            m.ResponsibleUnit,
+        ):
             audit.register(model)

@@ -13,3 +13,18 @@ class ReportingConfig(AppConfig):
 
         for model in (m.Metric, m.Target, m.ManualValue):
             audit.register(model)
+        # A report request is audited; the worker's progress on it (status, files) is the job's own record.
+        audit.register(
+            m.ReportRun,
+            exclude=(
+                "requested_at",
+                "status",
+                "attempts",
+                "started_at",
+                "finished_at",
+                "error",
+                "pdf",
+                "xlsx",
+                "as_of",
+            ),
+        )

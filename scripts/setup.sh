@@ -15,6 +15,9 @@ if [ "$mode" = dev ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  # The backup-restore check (pg_dump, pg_restore, psql) and the Redis-restart test (a private redis-server).
+  command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup: installing system packages: ${need[*]}"

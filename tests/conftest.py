@@ -80,6 +80,13 @@ def pytest_report_header(config: pytest.Config) -> str:
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Load the reference data once into the new test database; each test rolls back on top of it."""
     with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            # pytest-django empties tables with TRUNCATE between transactional tests; the audit log's
+            # trigger refuses TRUNCATE unless this setting is on, which only the test database has.
+            with connection.cursor() as cursor:
+                name = connection.ops.quote_name(connection.settings_dict["NAME"])
+                cursor.execute(f"ALTER DATABASE {name} SET zjtx.audit_truncate = 'on'")
+                cursor.execute("SET zjtx.audit_truncate = 'on'")
         call_command("load_reference_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
@@ -155,6 +162,15 @@ def make_enterprise(ref: SimpleNamespace) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def throttle_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """API throttling counts in a cache of each test's own, not in the Redis shared by every run."""
+    from django.core.cache.backends.locmem import LocMemCache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "cache", LocMemCache(f"throttle-{uuid.uuid4().hex}", {}))
+
+
+@pytest.fixture(autouse=True)
 def english() -> Iterator[None]:
     """Tests read messages in English; tests of the Chinese texts switch language themselves."""
     from django.utils import translation
@@ -189,12 +205,31 @@ def _database_url() -> str:
     return f"postgres://{auth}@{host}:{d['PORT'] or 5432}/{d['NAME']}"
 
 
+def celery_app_for(broker_url: str | None) -> Any:
+    """The project's Celery app, or for a worker with a broker of its own, a client app of that broker.
+
+    (Control commands and task messages go through an app's own producer pool, so a
+    connection to another broker cannot simply be passed to the project's app.)
+    """
+    from celery import Celery
+
+    from zjtx.celery import app
+
+    if not broker_url:
+        return app
+    client = Celery("zjtx-client", set_as_current=False)
+    client.config_from_object("django.conf:settings", namespace="CELERY")
+    client.conf.broker_url = client.conf.result_backend = broker_url
+    return client
+
+
 class WorkerProcess:
     """A `celery worker` subprocess bound to the test database and a queue of its own."""
 
     def __init__(self, queue: str, extra_env: dict[str, str] | None = None, concurrency: int = 2) -> None:
         self.queue = queue
         self.name = f"{queue}@{socket.gethostname()}"
+        self.broker_url = (extra_env or {}).get("CELERY_BROKER_URL") or None
         env = {
             **os.environ,
             "DATABASE_URL": _database_url(),
@@ -212,8 +247,7 @@ class WorkerProcess:
         )  # fmt: skip
 
     def wait_ready(self, timeout: float = 60) -> None:
-        from zjtx.celery import app
-
+        app = celery_app_for(self.broker_url)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from enterprises.models import EligibilityAssessment, ServiceDeskDailyCheck
+from enterprises.models import EligibilityAssessment, Enterprise, ServiceDeskDailyCheck
 from enterprises.services import eligibility, lifecycle, servicedesk
 from enterprises.services.importing import enterprises_import
 from programs.models import Measure, SubsidyRule
@@ -329,3 +329,147 @@ def test_candidates_and_pipeline_show_outsiders_nothing_of_district_a(api, users
     assert "渝北保密测试有限公司" in own.get(reverse("candidates"), {"with_missing_data": "true"}).content.decode()
     assert '"500112"' in own.get(reverse("candidate-pipeline")).content.decode()
     assert '"500112"' in own.get(reverse("eligibilityassessment-summary")).content.decode()
+
+
+# --- added with the reliability issue: list-level detail routes, admin change pages, exports, counts ----
+
+
+def _collection_routes():
+    """Every list-level extra action of the router (exports, counts, history, unassigned...)."""
+    for _prefix, viewset, basename in router.registry:
+        for extra in viewset.get_extra_actions():
+            if not extra.detail and "get" in extra.mapping:
+                yield basename, reverse(f"{basename}-{extra.url_name}")
+
+
+def test_outsiders_read_nothing_of_district_a_in_collection_actions(api, users, district_a):
+    code = district_a.enterprise.credit_code
+    routes = list(_collection_routes())
+    assert {url for _b, url in routes} >= {reverse("enterprise-export"), reverse("demand-counts")}
+    for user in outsiders(users):
+        client = api(user)
+        for basename, url in routes:
+            response = client.get(url, {"enterprise": code})
+            assert response.status_code in (200, 400, 403, 404), (user.username, url, response.status_code)
+            text = b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
+            assert '"500112"' not in text and "渝北保密" not in text and code not in text, (user.username, basename)
+    for _basename, url in routes:
+        assert api(None).get(url).status_code in (401, 403), url
+
+
+def test_export_respects_scope_masks_numbers_and_is_audited(api, users, district_a):
+    def export(user, **params):
+        response = api(user).get(reverse("enterprise-export"), params)
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+        return b"".join(response.streaming_content).decode("utf-8-sig")
+
+    own = export(users.staff_a)
+    assert own.splitlines()[0].startswith("统一社会信用代码,企业名称,所属区县,行业门类")
+    assert len(own.splitlines()) == 1 + 3 and "13911112222" in own
+    official = export(users.official, district="500112")
+    assert "渝北保密测试有限公司" in official and "139****2222" in official and "13911112222" not in official
+    for user in outsiders(users)[:3]:
+        rows = export(user).splitlines()
+        assert all("500112" not in row for row in rows[1:]), user.username
+    entry = AuditEntry.objects.filter(action="export", actor=users.official).get()
+    assert entry.changes["rows"] == 3 and entry.changes["filters"] == {"district": "500112"}
+    assert entry.remote_addr == "127.0.0.1" and entry.source == "api"
+    assert api(users.norole).get(reverse("enterprise-export")).status_code == 403
+
+
+def test_counts_respect_scope(api, users, district_a):
+    for user in outsiders(users)[:3]:
+        counts = api(user).get(reverse("demand-counts")).json()
+        assert all(row["district"] != "500112" for row in counts), user.username
+    counts = {row["district"]: row for row in api(users.staff_a).get(reverse("demand-counts")).json()}
+    assert set(counts) == {"500112"} and counts["500112"]["open"] == 1
+
+
+def _district_objects(district_a):
+    """(model, pk) of district A's objects that have an admin page."""
+    viewsets = {basename: viewset for _p, viewset, basename in router.registry}
+    for basename, lookup in district_a.lookups.items():
+        model = viewsets[basename].queryset.model
+        pk = district_a.enterprise.pk if basename == "enterprise" else lookup
+        if model in admin.site._registry:
+            yield model, pk
+
+
+def test_admin_change_pages_of_district_a_are_closed_to_outsiders(client, users, district_a):
+    objects = list(_district_objects(district_a))
+    assert len(objects) >= 10
+    for user in (users.staff_b, users.staff_bj, users.official_bj, users.norole):
+        client.force_login(user)
+        for model, pk in objects:
+            opts = model._meta
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk])
+            page = client.get(url)
+            assert page.status_code in (302, 403, 404), (user.username, opts.label, page.status_code)
+            assert "渝北保密" not in page.content.decode()
+            posted = client.post(url, {"name": "越界修改"})
+            assert posted.status_code in (302, 403, 404), (user.username, opts.label)
+    client.force_login(users.staff_a)
+    opts = Enterprise._meta
+    own = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[district_a.enterprise.pk]))
+    assert own.status_code == 200  # the control
+    district_a.enterprise.refresh_from_db()
+    assert district_a.enterprise.name == "渝北保密测试有限公司"
+
+
+def test_anonymous_users_get_the_login_page_for_every_admin_page(client, district_a):
+    for model in admin.site._registry:
+        opts = model._meta
+        for url in (
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_add"),
+        ):
+            page = client.get(url)
+            assert page.status_code == 302 and page["Location"].startswith(reverse("admin:login")), url
+    for url in (reverse("enterprises:list"), reverse("reporting:dashboard"), reverse("reporting:reports")):
+        page = client.get(url)
+        assert page.status_code == 302 and page["Location"].startswith(reverse("login")), url
+
+
+def test_staff_cannot_raise_their_own_role_in_the_admin(client, users):
+    client.force_login(users.staff_b)
+    url = reverse("admin:accounts_user_change", args=[users.staff_b.pk])
+    assert client.get(url).status_code == 403
+    body = {"username": "staff_b", "role": "municipal_official", "is_superuser": "on", "is_staff": "on"}
+    assert client.post(url, body).status_code == 403
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+    users.staff_b.refresh_from_db()
+    assert (users.staff_b.role, users.staff_b.is_superuser) == ("district_staff", False)
+
+
+def test_only_the_auditor_reads_the_whole_audit_log(api, users, district_a, client):
+    client.post(reverse("login"), {"username": "staff_b", "password": "wrong"})  # a failed login
+    for user in (users.staff_a, users.official, users.progadmin, users.official_bj):
+        entries = api(user).get(reverse("auditentry-list"), {"page_size": 500}).json()["results"]
+        assert entries == [] or all(e["action"] not in ("login_failed", "login") for e in entries), user.username
+        assert all(e["model"] != "programs.subsidyrule" for e in entries), user.username
+    full = api(users.auditor).get(reverse("auditentry-list"), {"page_size": 500, "action": "login_failed"}).json()
+    assert full["count"] == 1
+
+
+def test_auditor_changes_nothing_and_is_never_a_superuser(api, users, district_a):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    client = api(users.auditor)
+    code = district_a.enterprise.credit_code
+    writes = [
+        ("patch", reverse("enterprise-detail", args=[code]), {"name": "x"}),
+        ("post", reverse("application-transition", args=[district_a.lookups["application"]]), {"action": "recommend"}),
+        ("patch", reverse("tier-detail", args=["srdi_sme"]), {"validity_years": 9}),
+        ("post", reverse("reportrun-list"), {"kind": "district", "district": "500112", "period": "2025-01"}),
+        ("delete", reverse("target-detail", args=[district_a.lookups["target"]]), None),
+    ]
+    for method, url, body in writes:
+        response = getattr(client, method)(url, body, format="json")
+        assert response.status_code in (400, 403, 404), (url, response.status_code)
+        assert response.json()["detail"]
+    users.auditor.is_superuser = True
+    with pytest.raises(ValidationError):
+        users.auditor.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        users.auditor.save()

@@ -17,7 +17,7 @@ Each model names its policy in `access_policy`:
   user with a role reads it; program admins change it.
 - "self": user accounts.  Everyone sees only themselves.
 - "audit": the audit log.  Auditors read all of it; others read the entries
-  about objects in their scope; nobody changes it.
+  about district data in their scope; nobody changes it.
 - "jurisdiction": figures kept for a whole jurisdiction or for one of its
   districts (targets, snapshots, reports).  `jurisdiction_path` reaches the
   jurisdiction, `district_path` the district (empty for city-wide rows).
@@ -26,6 +26,7 @@ Each model names its policy in `access_policy`:
   change them.
 - "system": records of the system's own jobs (job runs).  Officials, program admins
   and auditors read them; nobody changes them.
+- "security": login locks and authenticator devices.  Superusers only.
 
 Superusers see and change everything.  A user with no role sees nothing.
 """
@@ -210,7 +211,9 @@ def _audit_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> m
         return queryset.none()
     if user.role == Role.AUDITOR:
         return queryset
-    return _district_policy(queryset, user, action)
+    # Everyone else reads the history of the district data in their scope, never the log as a whole
+    # (logins, failed logins, reference-data changes, exports): that is the auditor's.
+    return _district_policy(queryset.filter(district__isnull=False), user, action)
 
 
 def _system_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> models.QuerySet[_M]:
@@ -219,7 +222,12 @@ def _system_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> 
     return queryset.none()
 
 
+def _security_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> models.QuerySet[_M]:
+    return queryset.none()
+
+
 _POLICIES = {
+    "security": _security_policy,
     "district": _district_policy,
     "reference": _reference_policy,
     "self": _self_policy,

@@ -12,10 +12,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models
+from django.db import DataError, IntegrityError, models
 from django.db.models.deletion import ProtectedError, RestrictedError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, permissions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -82,6 +83,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             },
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, DataError):
+        # A value the database cannot hold or compare (a NUL character, an out-of-range number):
+        # bad input, never a server fault.
+        return Response(
+            {"detail": _("A value in the request cannot be stored or searched for."), "code": "invalid"},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, IntegrityError):
         return Response(
             {"detail": _("The change conflicts with existing data."), "code": "conflict"},
@@ -111,3 +119,45 @@ def _first_message(errors: Any) -> str:
     while isinstance(errors, (dict, list)) and errors:
         errors = next(iter(errors.values())) if isinstance(errors, dict) else errors[0]
     return str(errors) if errors else _("Invalid input.")
+
+
+# --- errors raised outside the API views (URL resolver, middleware) --------------------------
+
+
+def _api_error_or_page(request: HttpRequest, status_code: int, message: str, code: str, page: Any) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": code}, status=status_code)
+    return page()
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """URLs under /api/ that match no route (a malformed key) answer JSON like every other API error."""
+    return _api_error_or_page(
+        request, 404, _("Not found."), "not_found", lambda: defaults.page_not_found(request, exception)
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_error_or_page(
+        request, 400, _("The request is malformed."), "bad_request", lambda: defaults.bad_request(request, exception)
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_error_or_page(
+        request,
+        403,
+        _("You do not have permission to perform this action."),
+        "permission_denied",
+        lambda: defaults.permission_denied(request, exception),
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _api_error_or_page(
+        request,
+        500,
+        _("The server failed to answer; the error has been logged."),
+        "server_error",
+        lambda: defaults.server_error(request),
+    )

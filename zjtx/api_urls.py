@@ -2,10 +2,9 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from accounts.api.views import AuditEntryViewSet, MeView
+from accounts.api.views import AuditEntryViewSet, MeView, TokenView
 from enterprises.api import servicedesk_views as sd
 from enterprises.api import views as ev
 from programs.api import views as pv
@@ -44,7 +43,7 @@ urlpatterns = [
     path("progress/", rv.ProgressView.as_view(), name="progress"),
     path("candidates/", ev.CandidateListView.as_view(), name="candidates"),
     path("candidate-pipeline/", rv.CandidatePipelineView.as_view(), name="candidate-pipeline"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -38,4 +38,9 @@ app.conf.beat_schedule = {
         "task": "enterprises.servicedesk_daily_check",
         "schedule": crontab(hour=0, minute=45),
     },
+    # The audit log's retention purge (entries past ZJTX_AUDIT_RETENTION_DAYS, never under 180 days).
+    "purge-audit-log": {
+        "task": "accounts.purge_audit_log",
+        "schedule": crontab(day_of_month=1, hour=3, minute=30),
+    },
 }

@@ -10,6 +10,7 @@ REDIS_URL at Redis; ZJTX_PRODUCTION=1 switches on the hardened settings that
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,7 +22,10 @@ PRODUCTION = env.bool("ZJTX_PRODUCTION", default=False)
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
 if PRODUCTION:
+    # Secrets come only from the environment: no default, and no short or example key.
     SECRET_KEY = env.str("SECRET_KEY")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith(("insecure", "django-insecure")):
+        raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 50 characters in production.")
 else:
     # A fixed key is acceptable only for the embedded demo and tests.
     SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-change-me-0123456789abcdef")
@@ -49,11 +53,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zjtx.middleware.RefuseNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zjtx.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "accounts.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -81,7 +87,10 @@ TEMPLATES = [
 WSGI_APPLICATION = "zjtx.wsgi.application"
 
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'demo.sqlite3'}"),
+    # Production names its database (and its password) in the environment; only the demo has a default.
+    "default": env.db_url("DATABASE_URL")
+    if PRODUCTION
+    else env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'demo.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -145,6 +154,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="60/min"),
         "user": env.str("THROTTLE_USER", default="6000/min"),
+        # POST /api/v1/auth/token/ per client address, on top of the lock-out below.
+        "login": env.str("THROTTLE_LOGIN", default="10/min"),
     },
 }
 
@@ -210,7 +221,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Security ------------------------------------------------------------------------------
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# Idle timeout: a session unused for SESSION_COOKIE_AGE seconds ends (every request renews it).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = env.bool("SESSION_SAVE_EVERY_REQUEST", default=True)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -223,6 +236,21 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Lock-out (accounts.services.login): after this many failed logins within the window, logins for
+# that account name, or from that address, are refused for ZJTX_LOCKOUT_MINUTES.
+ZJTX_LOCKOUT_ACCOUNT_FAILURES = env.int("ZJTX_LOCKOUT_ACCOUNT_FAILURES", default=5)
+ZJTX_LOCKOUT_ADDRESS_FAILURES = env.int("ZJTX_LOCKOUT_ADDRESS_FAILURES", default=20)
+ZJTX_LOCKOUT_WINDOW_MINUTES = env.int("ZJTX_LOCKOUT_WINDOW_MINUTES", default=15)
+ZJTX_LOCKOUT_MINUTES = env.int("ZJTX_LOCKOUT_MINUTES", default=15)
+# Superusers confirm each login with a TOTP code (RFC 6238) of their authenticator app; on in production.
+ZJTX_ADMIN_REQUIRE_OTP = env.bool("ZJTX_ADMIN_REQUIRE_OTP", default=PRODUCTION)
+ZJTX_OTP_ISSUER = env.str("ZJTX_OTP_ISSUER", default="ZJTX")
+# The audit log keeps every entry at least this many days (the purge deletes only older ones).
+ZJTX_AUDIT_RETENTION_MIN_DAYS = 180
+ZJTX_AUDIT_RETENTION_DAYS = env.int("ZJTX_AUDIT_RETENTION_DAYS", default=365)
+if ZJTX_AUDIT_RETENTION_DAYS < ZJTX_AUDIT_RETENTION_MIN_DAYS:
+    raise ImproperlyConfigured(f"ZJTX_AUDIT_RETENTION_DAYS must be at least {ZJTX_AUDIT_RETENTION_MIN_DAYS}.")
 
 LOGGING = {
     "version": 1,

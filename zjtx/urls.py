@@ -9,3 +9,9 @@ urlpatterns = [
 ]
 # MEDIA_ROOT (uploaded imports, generated reports) is never served as static files:
 # every download goes through a view that checks the user's scope.
+
+# Errors raised before a view answers: JSON under /api/, the site's pages elsewhere.
+handler400 = "zjtx.api.bad_request"
+handler403 = "zjtx.api.permission_denied"
+handler404 = "zjtx.api.not_found"
+handler500 = "zjtx.api.server_error"

@@ -59,3 +59,15 @@ class MeSerializer(serializers.ModelSerializer[User]):
 
     def update(self, instance: User, validated_data: dict[str, Any]) -> User:  # pragma: no cover - read only
         raise serializers.ValidationError("read only")
+
+
+class TokenRequestSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        max_length=10, required=False, help_text="Superusers: the code of their authenticator app, when required."
+    )
+
+
+class TokenSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField()

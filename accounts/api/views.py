@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters as df
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.api.serializers import AuditEntrySerializer, MeSerializer
+from accounts.api.serializers import AuditEntrySerializer, MeSerializer, TokenRequestSerializer, TokenSerializer
 from accounts.models import AuditAction, AuditEntry
+from accounts.services.login import login_attempt
 from zjtx.api import ScopedViewSetMixin
 
 
@@ -46,3 +53,28 @@ class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)  # type: ignore[arg-type]
+
+
+class TokenView(APIView):
+    """POST {username, password[, otp]} → {token}. Throttled; failures count towards the lock-out."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer)
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = login_attempt(
+            request=request,
+            username=data["username"],
+            password=data["password"],
+            otp=data.get("otp"),
+            second_factor_now=True,
+        )
+        user_logged_in.send(sender=type(user), request=request._request, user=user)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -35,7 +38,7 @@ from enterprises.models import (
 )
 from enterprises.rules import credit_code
 from enterprises.selectors import assessment_counts, candidates_for, enterprise_in_scope
-from enterprises.services import eligibility, importing, lifecycle, registry
+from enterprises.services import eligibility, exporting, importing, lifecycle, registry
 from zjtx.access import Action
 from zjtx.api import ScopedViewSetMixin
 from zjtx.errors import DomainError
@@ -148,6 +151,17 @@ class EnterpriseViewSet(
         serializer.is_valid(raise_exception=True)
         profile = eligibility.profile_update(actor=request.user, enterprise=enterprise, **serializer.validated_data)
         return Response(s.EligibilityProfileSerializer(profile).data)
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def export(self, request: Request) -> StreamingHttpResponse:
+        """The list as CSV (same filters as the list, every matching row); recorded in the audit log."""
+        queryset = self.filter_queryset(self.get_queryset())
+        filters = {key: ",".join(values)[:200] for key, values in request.query_params.lists()}
+        body = exporting.enterprises_export(actor=request.user, queryset=queryset, filters=filters)
+        response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="enterprises-{timezone.localdate():%Y%m%d}.csv"'
+        return response
 
     @extend_schema(request={"multipart/form-data": s.ImportUploadSerializer}, responses={202: s.ImportRunSerializer})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])

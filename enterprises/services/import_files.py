@@ -55,7 +55,10 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[Row]:
     except csv.Error as exc:
         raise ImportFileError(_("The CSV file cannot be parsed: %(error)s") % {"error": exc}) from exc
     finally:
-        text.detach()
+        # Hand the caller's stream back open; it may be closed already when an aborted import's
+        # generator is collected late (detach() would then raise).
+        if not text.closed:
+            text.detach()
 
 
 def _xlsx_rows(stream: IO[bytes]) -> Iterator[Row]:

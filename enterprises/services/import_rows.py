@@ -356,11 +356,13 @@ def _parse_facts(row: ParsedRow, cell: Any, fail: Any, columns: ColumnMap, looku
             continue
         try:
             if fname in MONEY_FIELDS:
-                amount = (_decimal(raw) * columns.money_scale[fname]).quantize(Decimal("0.01"))
-                if amount < 0 and fname != "net_profit":
-                    raise ValueError(_("cannot be negative"))
+                amount = _decimal(raw) * columns.money_scale[fname]
+                # Checked before rounding: quantize() of a huge number ("1e30") raises InvalidOperation.
                 if abs(amount) > MAX_MONEY:
                     raise ValueError(_("is implausibly large"))
+                amount = amount.quantize(Decimal("0.01"))
+                if amount < 0 and fname != "net_profit":
+                    raise ValueError(_("cannot be negative"))
                 row.facts[fname] = amount
             else:
                 row.facts[fname] = _count(raw)

@@ -150,7 +150,8 @@ class Quote:
 
 
 def _decimal(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
+    # Only numbers and text: Decimal() also reads a list such as [0, [3], 2] as a number (found by hypothesis).
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
         return None
     try:
         number = Decimal(str(value).strip().replace(",", "")) if isinstance(value, (str, float)) else Decimal(value)

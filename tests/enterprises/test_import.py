@@ -167,3 +167,11 @@ def test_officials_do_not_import(users, ref):
 
     with pytest.raises(DomainError):
         run(users.official, csv_bytes([good_row(1)]))
+
+
+def test_a_huge_figure_rejects_its_row_not_the_file(users, ref):
+    """Regression (hypothesis): "1e30" made quantize() raise and failed the whole import with no reason."""
+    result = run(users.staff_a, csv_bytes([good_row(1, **{"营业收入(万元)": "1e30"}), good_row(2)]))
+    assert result.status == ImportStatus.DONE
+    assert (result.rows_created, result.rows_rejected) == (1, 1)
+    assert "implausibly large" in " ".join(result.errors[0]["reasons"])

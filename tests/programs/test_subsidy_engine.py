@@ -31,6 +31,9 @@ BANDS = [
         ("share_with_cap", {"base": "contract_value", "rate": "0.2", "cap": "NaN"}, "not_a_number"),
         ("fixed_cap", {"cap": "300000", "one_time": "yes"}, "bad_flag"),
         ("fixed_cap", {"cap": "1e20"}, "bad_money"),
+        # Decimal() reads a list as a sign/digits/exponent triple: not an amount (found by hypothesis).
+        ("fixed_cap", {"cap": [0, [3, 0, 0], 3]}, "not_a_number"),
+        ("marginal_bands", {"base": "x", "bands": [{"above": [0, [1], 0], "rate": "0.1"}]}, "bad_money"),
         ("per_enterprise_cap", {"cap": "30000000"}, "missing_param"),
         ("marginal_bands", {"base": "x", "bands": []}, "bad_bands"),
         ("marginal_bands", {"base": "x", "bands": "2‰"}, "bad_bands"),
