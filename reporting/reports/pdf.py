@@ -159,20 +159,25 @@ def _trend_chart(series: dict[str, list[tuple[Any, int]]], width: float) -> Draw
     return drawing
 
 
-def render_district(data: ReportData, path: Path) -> None:
-    s = _styles()
-    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, title=data.title)
-    width = A4[0] - 30 * mm
-    story: list[Any] = [
+def _opening(data: ReportData, s: dict[str, ParagraphStyle], heading: str, width: float) -> list[Any]:
+    """Title, the day the figures describe, and the table of the place's targets."""
+    return [
         Paragraph(data.title, s["title"]),
         Paragraph(
             _("Figures as of %(day)s; generated %(at)s.")
             % {"day": data.as_of, "at": f"{data.generated_at:%Y-%m-%d %H:%M}"},
             s["small"],
         ),
-        Paragraph(_("Targets and progress"), s["h2"]),
+        Paragraph(heading, s["h2"]),
         _lines_table(data.lines, width),
     ]
+
+
+def render_district(data: ReportData, path: Path) -> None:
+    s = _styles()
+    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, title=data.title)
+    width = A4[0] - 30 * mm
+    story = _opening(data, s, _("Targets and progress"), width)
     for chart in (_completion_chart(data.lines, width), _trend_chart(data.series, width)):
         if chart is not None:
             story += [Spacer(1, 4 * mm), chart]
@@ -186,16 +191,7 @@ def render_city(data: ReportData, path: Path) -> None:
     size = landscape(A4)
     doc = SimpleDocTemplate(str(path), pagesize=size, leftMargin=12 * mm, rightMargin=12 * mm, title=data.title)
     width = size[0] - 24 * mm
-    story: list[Any] = [
-        Paragraph(data.title, s["title"]),
-        Paragraph(
-            _("Figures as of %(day)s; generated %(at)s.")
-            % {"day": data.as_of, "at": f"{data.generated_at:%Y-%m-%d %H:%M}"},
-            s["small"],
-        ),
-        Paragraph(_("City-wide targets"), s["h2"]),
-        _lines_table(data.lines, width),
-    ]
+    story = _opening(data, s, _("City-wide targets"), width)
     chart = _completion_chart(data.lines, width)
     if chart is not None:
         story += [Spacer(1, 3 * mm), chart]
