@@ -192,7 +192,7 @@ def map_headers(cells: Sequence[Any]) -> tuple[ColumnMap | None, list[str]]:
     return ColumnMap(index, scale, labels, tuple(ignored)), []
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     number: int
     code: str = ""

@@ -50,7 +50,7 @@ from enterprises.services.import_rows import (
 from zjtx.errors import DomainError
 
 CHUNK = 2000
-COPY_CHUNK = 10_000
+COPY_CHUNK = 5_000
 MAX_STORED_ERRORS = 50_000
 
 
@@ -177,12 +177,17 @@ def _finish(run: ImportRun, status: str, *, message: str = "", keep_counts: bool
     run.save()
 
 
+_HASH_MASK = (1 << 64) - 1
+
+
 @dataclass
 class _Seen:
     """What earlier rows of the same file said, to catch duplicates and contradictions."""
 
-    enterprise: dict[str, tuple[int, int]] = field(default_factory=dict)  # code → (row, hash of values)
-    facts: dict[tuple[str, int], int] = field(default_factory=dict)  # (code, year) → row
+    # code → row number << 64 | 64-bit hash of the row's enterprise values: one int per code, as this
+    # index is the only part of an import that grows with the file (everything else is per chunk).
+    enterprise: dict[str, int] = field(default_factory=dict)
+    facts: dict[str, int] = field(default_factory=dict)  # "code:year" → row number
 
 
 class _Importer:
@@ -243,16 +248,17 @@ class _Importer:
             row.errors.append(_("%(column)s: outside your district") % {"column": self._label("district")})
             return
         # Good rows carry the same fields in the same order (parse_row), so the values alone compare.
-        values_hash = hash(tuple(row.enterprise.values()))
-        earlier = self.seen.enterprise.get(row.code)
-        if earlier is not None and earlier[1] != values_hash:
-            row.errors.append(_("contradicts row %(row)s for the same credit code") % {"row": earlier[0]})
+        values_hash = hash(tuple(row.enterprise.values())) & _HASH_MASK
+        packed = self.seen.enterprise.get(row.code)
+        earlier = None if packed is None else packed >> 64
+        if packed is not None and packed & _HASH_MASK != values_hash:
+            row.errors.append(_("contradicts row %(row)s for the same credit code") % {"row": earlier})
             return
         if row.year is None and earlier is not None:
-            row.errors.append(_("duplicate of row %(row)s") % {"row": earlier[0]})
+            row.errors.append(_("duplicate of row %(row)s") % {"row": earlier})
             return
         if row.year is not None:
-            key = (row.code, row.year)
+            key = f"{row.code}:{row.year}"
             if key in self.seen.facts:
                 row.errors.append(
                     _("duplicate of row %(row)s for year %(year)s") % {"row": self.seen.facts[key], "year": row.year}
@@ -260,7 +266,7 @@ class _Importer:
                 return
             self.seen.facts[key] = row.number
         if earlier is None:
-            self.seen.enterprise[row.code] = (row.number, values_hash)
+            self.seen.enterprise[row.code] = row.number << 64 | values_hash
 
     def _label(self, fname: str) -> str:
         return self.columns.labels.get(fname, fname) if self.columns else fname
@@ -419,7 +425,7 @@ def _plain(value: Any) -> Any:
 _T = TypeVar("_T")
 
 
-def _read_ahead(items: Iterator[_T], depth: int = 2) -> Iterator[_T]:
+def _read_ahead(items: Iterator[_T], depth: int = 1) -> Iterator[_T]:
     """Yield `items`, produced by a helper thread up to `depth` ahead.
 
     Reading and checking rows is Python work; writing a chunk is mostly waiting for the database,
