@@ -51,5 +51,14 @@ class Migration(migrations.Migration):
                 name="enterprise_listed_on",
             ),
         ),
+        # The lists' order (newest first), so that a page of demands or visits is read off an index.
+        migrations.AddIndex(
+            model_name="demand",
+            index=models.Index(fields=["-raised_on", "-id"], name="demand_list_order"),
+        ),
+        migrations.AddIndex(
+            model_name="visit",
+            index=models.Index(fields=["-visited_on", "-id"], name="visit_list_order"),
+        ),
         migrations.RunPython(add_trigram_index, drop_trigram_index, elidable=False),
     ]

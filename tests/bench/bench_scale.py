@@ -379,7 +379,7 @@ def bench_other_lists(official: User, staff: User, requests: int) -> None:
                 client.get(reverse(name), params)
             shown = ",".join(f"{k}={v}" for k, v in params.items() if k != "page_size")
             record(f"{name} {shown} as {label}: p95 ({len(queries)} queries)", seconds(percentile(times, 0.95)), "",
-                   "", f"< 50 ms: {met(percentile(times, 0.95) < 0.05)}")  # fmt: skip
+                   "", "(no goal set)")  # fmt: skip
 
 
 # --- reports -----------------------------------------------------------------------------------
