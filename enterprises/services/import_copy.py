@@ -81,6 +81,18 @@ def _changes_of_update(model: type[models.Model], fields: list[str]) -> str:
     return " || ".join(parts) if parts else "'{}'::jsonb"
 
 
+def _comparison(alias: str, fields: list[str]) -> tuple[str, str, str, str, str]:
+    """SQL lists for comparing stored rows (`alias`) with the staged ones (`s`) and copying the changes over:
+    the old values (as old_<field>), the new ones, both sides of the comparison, and the SET list (from `c`)."""
+    return (
+        ", ".join(f"{alias}.{_q(f)} AS {_q('old_' + f)}" for f in fields),
+        ", ".join(f"s.{_q(f)}" for f in fields),
+        ", ".join(f"{alias}.{_q(f)}" for f in fields),
+        ", ".join(f"s.{_q(f)}" for f in fields),
+        ", ".join(f"{_q(f)} = c.{_q(f)}" for f in fields),
+    )
+
+
 class CopyWriter:
     """Writes parsed chunks of one import; created once per import, inside its transaction."""
 
@@ -161,11 +173,7 @@ class CopyWriter:
     def _update_enterprises(self, now: Any) -> int:
         compared = [f for f in self.fields if f != "credit_code"]
         table = _q(Enterprise._meta.db_table)
-        old = ", ".join(f"e.{_q(f)} AS {_q('old_' + f)}" for f in compared)
-        new = ", ".join(f"s.{_q(f)}" for f in compared)
-        stored = ", ".join(f"e.{_q(f)}" for f in compared)
-        staged = ", ".join(f"s.{_q(f)}" for f in compared)
-        assign = ", ".join(f"{_q(f)} = c.{_q(f)}" for f in compared)
+        old, new, stored, staged, assign = _comparison("e", compared)
         audit, params = sql_insert(
             AuditAction.IMPORT,
             Enterprise,
@@ -223,11 +231,7 @@ class CopyWriter:
         facts, enterprises = _q(EnterpriseYearFact._meta.db_table), _q(Enterprise._meta.db_table)
         if not fields:
             return 0
-        old = ", ".join(f"y.{_q(f)} AS {_q('old_' + f)}" for f in fields)
-        new = ", ".join(f"s.{_q(f)}" for f in fields)
-        stored = ", ".join(f"y.{_q(f)}" for f in fields)
-        staged = ", ".join(f"s.{_q(f)}" for f in fields)
-        assign = ", ".join(f"{_q(f)} = c.{_q(f)}" for f in fields)
+        old, new, stored, staged, assign = _comparison("y", fields)
         audit, params = sql_insert(
             AuditAction.IMPORT,
             EnterpriseYearFact,
