@@ -1,10 +1,11 @@
 """Writing the importer's chunks on PostgreSQL: COPY into temporary tables, then set-based SQL.
 
-Per chunk: the chunk's enterprises are copied into a temporary table; one
-UPDATE … FROM writes the rows that differ from the stored ones and one
-INSERT … SELECT the new ones, each statement also writing the rows' audit
-entries (a data-modifying CTE feeding `accounts.audit.sql_insert`), so the
-database compares, writes and logs without the rows coming back to Python.
+Per chunk: the chunk's enterprises (formatted as COPY text by the reading
+thread, `prepare`) are copied into a temporary table; one INSERT … SELECT
+writes the new ones and, when some were stored already, one UPDATE … FROM the
+rows that differ, each statement also writing the rows' audit entries (a
+data-modifying CTE feeding `accounts.audit.sql_insert`), so the database
+compares, writes and logs without the rows coming back to Python.
 Yearly facts follow the same way, matched by (credit code, year).  Rows equal
 to what is stored are neither written nor logged, as with the ORM writer in
 importing.py, which SQLite uses and which this must match in every count and
@@ -28,8 +29,6 @@ STAGE_ENTERPRISES = "zjtx_import_enterprise"
 STAGE_FACTS = "zjtx_import_fact"
 # Columns the importer never writes: kept by the lifecycle services, or stamped here.
 _NOT_IMPORTED = {"id", "current_tier", "current_tier_until", "created_at", "updated_at"}
-
-
 # COPY's text format: backslash escapes for the characters that delimit fields and rows, \\N for NULL.
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -52,32 +51,29 @@ def _field(model: type[models.Model], attname: str) -> Any:
     return next(f for f in model._meta.concrete_fields if f.attname == attname)
 
 
-def _json_value(model: type[models.Model], alias: str, attname: str) -> str:
-    """The column as the audit log writes values (`importing._plain`): dates and decimals as text."""
-    column = f"{alias}.{_q(attname)}"
+def _json_value(model: type[models.Model], column: str, attname: str) -> str:
+    """`column` (holding `attname`'s value) as the audit log writes values (`importing._plain`): dates and
+    decimals as text, the rest as they are."""
     if isinstance(_field(model, attname), (models.DateField, models.DecimalField)):
         return f"{column}::text"
     return column
 
 
 def _created_changes(model: type[models.Model], alias: str, fields: list[str]) -> str:
-    pairs = ", ".join(f"'{f}', jsonb_build_array(NULL, {_json_value(model, alias, f)})" for f in fields)
+    """{field: [null, value]} for every field the file carries, as record_many writes it for a new row."""
+    pairs = ", ".join(f"'{f}', jsonb_build_array(NULL, {_json_value(model, f'{alias}.{_q(f)}', f)})" for f in fields)
     return f"jsonb_build_object({pairs})"
 
 
-def _old_value(model: type[models.Model], attname: str) -> str:
-    column = f"c.{_q('old_' + attname)}"
-    if isinstance(_field(model, attname), (models.DateField, models.DecimalField)):
-        return f"{column}::text"
-    return column
-
-
 def _changes_of_update(model: type[models.Model], fields: list[str]) -> str:
-    parts = [
-        f"CASE WHEN c.{_q('old_' + f)} IS DISTINCT FROM c.{_q(f)} THEN jsonb_build_object('{f}', "
-        f"jsonb_build_array({_old_value(model, f)}, {_json_value(model, 'c', f)})) ELSE '{{}}'::jsonb END"
-        for f in fields
-    ]
+    """{field: [old, new]} for the fields that differ, from `c` holding old_<field> and <field>."""
+    parts = []
+    for f in fields:
+        old, new = f"c.{_q('old_' + f)}", f"c.{_q(f)}"
+        parts.append(
+            f"CASE WHEN {old} IS DISTINCT FROM {new} THEN jsonb_build_object('{f}', jsonb_build_array("
+            f"{_json_value(model, old, f)}, {_json_value(model, new, f)})) ELSE '{{}}'::jsonb END"
+        )
     return " || ".join(parts) if parts else "'{}'::jsonb"
 
 
