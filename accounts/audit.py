@@ -21,6 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.signals import post_delete, post_init, post_save
+from django.utils import timezone
 
 from accounts.models import AuditAction, AuditEntry
 
@@ -142,6 +143,35 @@ def record_many(action: str, items: Iterable[tuple[models.Model, dict[str, Any]]
     entries = [_entry(action, obj, changes=changes, ctx=ctx) for obj, changes in items]
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
     return len(entries)
+
+
+def sql_insert(action: str, model: type[models.Model], source: str) -> tuple[str, dict[str, Any]]:
+    """An INSERT of one audit entry per row of `source`, for set-based writes that log in the same statement.
+
+    `source` is a FROM clause (e.g. a CTE over the written rows) whose rows expose `object_id`,
+    `object_repr`, `district_id` and `changes` (jsonb).  Who, from where and when come from the current
+    audit context, as in `record_many`; returns the SQL and its named parameters (prefixed `audit_`).
+    """
+    ctx = current_context()
+    who = ctx.resolve_actor()
+    params = {
+        "audit_at": timezone.now(),
+        "audit_actor": who.pk if getattr(who, "pk", None) else None,
+        "audit_actor_name": getattr(who, "username", "") or ctx.source,
+        "audit_action": action,
+        "audit_content_type": ContentType.objects.get_for_model(model).pk,
+        "audit_addr": ctx.remote_addr,
+        "audit_source": ctx.source,
+    }
+    table = AuditEntry._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (at, actor_id, actor_name, action, content_type_id, object_id, object_repr, "
+        "district_id, changes, remote_addr, source) "
+        "SELECT %(audit_at)s, %(audit_actor)s, %(audit_actor_name)s, %(audit_action)s, %(audit_content_type)s, "
+        "object_id::text, left(object_repr, 255), district_id, changes, %(audit_addr)s::inet, %(audit_source)s "
+        f"FROM {source}"
+    )
+    return sql, params
 
 
 # --- signal wiring -------------------------------------------------------------------------

@@ -138,8 +138,9 @@ class AuditEntry(models.Model):
     )
     actor_name = models.CharField(_("user name"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
+    # No index of its own: the (content_type, object_id, at) index below starts with it.
     content_type = models.ForeignKey(
-        "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=255, blank=True)

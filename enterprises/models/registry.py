@@ -99,7 +99,15 @@ class Enterprise(models.Model):
         indexes = [
             models.Index(fields=["district", "current_tier"], name="enterprise_district_tier"),
             models.Index(fields=["current_tier", "district"], name="enterprise_tier_district"),
+            # The few listed firms, for the new-listings metric (a partial index: unlisted rows stay out).
+            models.Index(
+                fields=["listed_on"],
+                include=["district", "listing_status"],
+                condition=~models.Q(listing_status="unlisted"),
+                name="enterprise_listed_on",
+            ),
         ]
+        # On PostgreSQL, migration 0004 adds a trigram index on UPPER(name) for the name search (q).
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(listing_status="unlisted") | models.Q(listed_on__isnull=False),

@@ -9,8 +9,11 @@ with 31 written as 0.
 
 from __future__ import annotations
 
+from operator import mul
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
+_ALLOWED = frozenset(ALPHABET)
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 LENGTH = 18
 
@@ -30,7 +33,9 @@ def normalise(raw: str) -> str:
 
 
 def check_character(first17: str) -> str:
-    total = sum(_VALUE[ch] * w for ch, w in zip(first17, WEIGHTS, strict=True))
+    if len(first17) != LENGTH - 1:
+        raise ValueError("need the first 17 characters")
+    total = sum(map(mul, map(_VALUE.__getitem__, first17), WEIGHTS))
     value = 31 - total % 31
     return ALPHABET[0 if value == 31 else value]
 
@@ -40,7 +45,7 @@ def validate(raw: str) -> str:
     code = normalise(raw)
     if len(code) != LENGTH:
         raise CreditCodeError("length", f"must be {LENGTH} characters, got {len(code)}", length=len(code))
-    bad = sorted({ch for ch in code if ch not in _VALUE})
+    bad = [] if _ALLOWED.issuperset(code) else sorted({ch for ch in code if ch not in _VALUE})
     if bad:
         chars = " ".join(bad)
         raise CreditCodeError("characters", f"contains characters not allowed in a credit code: {chars}", chars=chars)

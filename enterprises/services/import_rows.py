@@ -45,6 +45,7 @@ MONEY_FIELDS = (
     "net_profit",
     "equity_financing",
 )
+_ALWAYS = ("credit_code", "name", "district_id", "industry_id")
 COUNT_FIELDS = ("employees", "rd_staff", "invention_patents", "class_i_ip")
 FACT_FIELDS = MONEY_FIELDS + COUNT_FIELDS
 
@@ -115,6 +116,8 @@ _LISTING = {
 } | {c.value: c for c in ListingStatus}
 
 MAX_MONEY = Decimal("99999999999999.99")
+_UNLISTED = ListingStatus.UNLISTED.value
+_PHONE = re.compile(r"[0-9+\-() ]{5,30}")
 _HEADER_UNIT = re.compile(r"^(?P<name>[^()]+?)\((?P<unit>[^()]*)\)$")
 
 
@@ -136,6 +139,15 @@ class ColumnMap:
     @property
     def has_facts(self) -> bool:
         return "year" in self.index
+
+    @property
+    def enterprise_fields(self) -> list[str]:
+        """The enterprise fields every good row of this file carries (the four required ones and its columns)."""
+        return [f for f in ENTERPRISE_FIELDS if f in _ALWAYS or f in self.index]
+
+    @property
+    def fact_fields(self) -> list[str]:
+        return [f for f in FACT_FIELDS if f in self.index]
 
 
 def map_headers(cells: Sequence[Any]) -> tuple[ColumnMap | None, list[str]]:
@@ -180,7 +192,7 @@ def map_headers(cells: Sequence[Any]) -> tuple[ColumnMap | None, list[str]]:
     return ColumnMap(index, scale, labels, tuple(ignored)), []
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     number: int
     code: str = ""
@@ -192,6 +204,17 @@ class ParsedRow:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+@dataclass
+class Chunk:
+    """Good rows written together; `codes` distinct credit codes.  A writer that stages rows with COPY
+    fills in their COPY text (enterprises, and yearly facts when the file has them) while reading."""
+
+    rows: list[ParsedRow]
+    codes: int
+    enterprises: str = ""
+    facts: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +239,12 @@ def _date(cell: Any) -> dt.date:
     if isinstance(cell, dt.date):
         return cell
     text = _text(cell)
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit():
+        # The common YYYY-MM-DD, without strptime's cost; other spellings fall through to the formats.
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"):
         try:
             return dt.datetime.strptime(text, fmt).date()
@@ -250,10 +279,9 @@ def _count(cell: Any) -> int:
 
 def parse_row(number: int, cells: Sequence[Any], columns: ColumnMap, lookups: Lookups) -> ParsedRow:
     row = ParsedRow(number)
-
-    def cell(fname: str) -> Any:
-        i = columns.index.get(fname)
-        return cells[i] if i is not None and i < len(cells) else None
+    width = len(cells)
+    raw = {f: cells[i] if i < width else None for f, i in columns.index.items()}
+    cell = raw.get
 
     def fail(fname: str, reason: str) -> None:
         row.errors.append(f"{columns.labels.get(fname, fname)}: {reason}")
@@ -311,12 +339,12 @@ def parse_row(number: int, cells: Sequence[Any], columns: ColumnMap, lookups: Lo
         if fname in columns.index:
             text = _text(cell(fname))
             if not text and fname == "listing_status":
-                ent[fname] = ListingStatus.UNLISTED.value
+                ent[fname] = _UNLISTED
             elif text in choices:
                 ent[fname] = str(choices[text].value)
             else:
                 fail(fname, _("unknown value %(value)s") % {"value": text or "—"})
-    if ent.get("listing_status", "unlisted") != "unlisted" and not ent.get("listed_on"):
+    if ent.get("listing_status", _UNLISTED) != _UNLISTED and not ent.get("listed_on"):
         fail("listed_on", _("a listed enterprise needs its listing date"))
 
     for fname, limit in (("main_product", 200), ("contact_name", 50), ("contact_phone", 30)):
@@ -326,7 +354,7 @@ def parse_row(number: int, cells: Sequence[Any], columns: ColumnMap, lookups: Lo
                 fail(fname, _("is longer than %(limit)s characters") % {"limit": limit})
             ent[fname] = text
     phone = ent.get("contact_phone", "")
-    if phone and not re.fullmatch(r"[0-9+\-() ]{5,30}", phone):
+    if phone and not _PHONE.fullmatch(phone):
         fail("contact_phone", _("is not a phone number"))
 
     if columns.has_facts:

@@ -6,24 +6,30 @@ The promise to the person importing:
 - a file that cannot be read, or a failure half-way, writes nothing: the data is
   written in one transaction, and only the ImportRun record survives a failure.
 
-Rows are streamed and written in chunks; each chunk is checked against the
-stored rows with one query, and written with bulk inserts and updates.
+Rows are streamed, checked against lookups loaded once, and written in chunks.
+On PostgreSQL a chunk is copied into a temporary table and compared, written and
+audited by a few set-based statements (import_copy.py); elsewhere it is checked
+against the stored rows with one query and written with bulk inserts and updates.
 District staff import only into their own district.
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
+import sys
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from queue import Full, Queue
+from typing import IO, Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.utils import timezone
+from django.db import connection, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_context, record_many
@@ -31,10 +37,10 @@ from accounts.models import AuditAction
 from accounts.roles import Role
 from enterprises.models import District, Enterprise, EnterpriseYearFact, Industry
 from enterprises.models.registry import ImportRun, ImportStatus
+from enterprises.services.import_copy import CopyWriter
 from enterprises.services.import_files import SUPPORTED, ImportFileError, read_rows
 from enterprises.services.import_rows import (
-    ENTERPRISE_FIELDS,
-    FACT_FIELDS,
+    Chunk,
     ColumnMap,
     Lookups,
     ParsedRow,
@@ -44,7 +50,13 @@ from enterprises.services.import_rows import (
 from zjtx.errors import DomainError
 
 CHUNK = 2000
+COPY_CHUNK = 5_000
 MAX_STORED_ERRORS = 50_000
+
+
+def uses_copy() -> bool:
+    """PostgreSQL imports through COPY and set-based SQL (import_copy.py); other databases through the ORM."""
+    return connection.vendor == "postgresql"
 
 
 def build_lookups() -> Lookups:
@@ -165,12 +177,17 @@ def _finish(run: ImportRun, status: str, *, message: str = "", keep_counts: bool
     run.save()
 
 
+_HASH_MASK = (1 << 64) - 1
+
+
 @dataclass
 class _Seen:
     """What earlier rows of the same file said, to catch duplicates and contradictions."""
 
-    enterprise: dict[str, tuple[int, int]] = field(default_factory=dict)  # code → (row, hash of values)
-    facts: dict[tuple[str, int], int] = field(default_factory=dict)  # (code, year) → row
+    # code → row number << 64 | 64-bit hash of the row's enterprise values: one int per code, as this
+    # index is the only part of an import that grows with the file (everything else is per chunk).
+    enterprise: dict[str, int] = field(default_factory=dict)
+    facts: dict[str, int] = field(default_factory=dict)  # "code:year" → row number
 
 
 class _Importer:
@@ -182,6 +199,8 @@ class _Importer:
         self.seen = _Seen()
         self.errors: list[dict[str, Any]] = []
         self.columns: ColumnMap | None = None
+        self.writer: _OrmWriter | CopyWriter | None = None
+        self.lock = threading.Lock()
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -196,15 +215,24 @@ class _Importer:
                 break
         else:
             raise ImportFileError(_("The file has no header row."))
-        for chunk in _chunks(self._parsed(iterator), CHUNK):
-            self._write(chunk)
+        fact_fields = columns.fact_fields if columns.has_facts else None
+        if uses_copy():
+            self.writer, chunk = CopyWriter(columns.enterprise_fields, fact_fields), COPY_CHUNK
+        else:
+            self.writer, chunk = _OrmWriter(columns.enterprise_fields, fact_fields), CHUNK
+        writer = self.writer
+        prepared = (writer.prepare(rows) for rows in _chunks(self._parsed(iterator), chunk))
+        for parsed in _read_ahead(prepared):
+            self._write(parsed)
             cache.set(_progress_key(self.run.pk), self.run.rows_total, timeout=24 * 3600)
+        self.writer.close()
+        self.errors.sort(key=lambda e: e["row"])
         self.run.errors = self.errors[:MAX_STORED_ERRORS]
 
     def _parsed(self, rows: Iterator[tuple[int, tuple[Any, ...]]]) -> Iterator[ParsedRow]:
         assert self.columns is not None
         for number, cells in rows:
-            if not any(c not in (None, "") for c in cells):
+            if _blank(cells):
                 continue
             self.run.rows_total += 1
             row = parse_row(number, cells, self.columns, self.lookups)
@@ -219,16 +247,18 @@ class _Importer:
         if self.own_district is not None and row.enterprise.get("district_id") != self.own_district:
             row.errors.append(_("%(column)s: outside your district") % {"column": self._label("district")})
             return
-        values_hash = hash(tuple(sorted((k, str(v)) for k, v in row.enterprise.items())))
-        earlier = self.seen.enterprise.get(row.code)
-        if earlier is not None and earlier[1] != values_hash:
-            row.errors.append(_("contradicts row %(row)s for the same credit code") % {"row": earlier[0]})
+        # Good rows carry the same fields in the same order (parse_row), so the values alone compare.
+        values_hash = hash(tuple(row.enterprise.values())) & _HASH_MASK
+        packed = self.seen.enterprise.get(row.code)
+        earlier = None if packed is None else packed >> 64
+        if packed is not None and packed & _HASH_MASK != values_hash:
+            row.errors.append(_("contradicts row %(row)s for the same credit code") % {"row": earlier})
             return
         if row.year is None and earlier is not None:
-            row.errors.append(_("duplicate of row %(row)s") % {"row": earlier[0]})
+            row.errors.append(_("duplicate of row %(row)s") % {"row": earlier})
             return
         if row.year is not None:
-            key = (row.code, row.year)
+            key = f"{row.code}:{row.year}"
             if key in self.seen.facts:
                 row.errors.append(
                     _("duplicate of row %(row)s for year %(year)s") % {"row": self.seen.facts[key], "year": row.year}
@@ -236,29 +266,72 @@ class _Importer:
                 return
             self.seen.facts[key] = row.number
         if earlier is None:
-            self.seen.enterprise[row.code] = (row.number, values_hash)
+            self.seen.enterprise[row.code] = row.number << 64 | values_hash
 
     def _label(self, fname: str) -> str:
         return self.columns.labels.get(fname, fname) if self.columns else fname
 
     def _reject(self, row: ParsedRow) -> None:
-        self.run.rows_rejected += 1
-        if len(self.errors) < MAX_STORED_ERRORS:
-            self.errors.append({"row": row.number, "credit_code": row.code, "reasons": row.errors})
+        # Both the reading thread (parse errors) and the writing one (rows of other districts) reject.
+        with self.lock:
+            self.run.rows_rejected += 1
+            if len(self.errors) < MAX_STORED_ERRORS:
+                self.errors.append({"row": row.number, "credit_code": row.code, "reasons": row.errors})
 
     # --- writing ---------------------------------------------------------------------------
 
-    def _write(self, rows: list[ParsedRow]) -> None:
-        assert self.columns is not None
-        present = [f for f in ENTERPRISE_FIELDS if f in row_fields(rows)]
+    def _write(self, chunk: Chunk) -> None:
+        assert self.columns is not None and self.writer is not None
+        if self.own_district is not None:
+            kept = self._drop_other_districts(chunk.rows)
+            if len(kept) < len(chunk.rows):
+                chunk = self.writer.prepare(kept)
+        created, updated, unchanged, facts = self.writer.write(chunk)
+        self.run.rows_created += created
+        self.run.rows_updated += updated
+        self.run.rows_unchanged += unchanged
+        self.run.facts_written += facts
+
+    def _drop_other_districts(self, rows: list[ParsedRow]) -> list[ParsedRow]:
+        # The row's own district was checked on parsing; an enterprise registered elsewhere stays untouched.
+        foreign = set(
+            Enterprise.objects.filter(credit_code__in={r.code for r in rows})
+            .exclude(district_id=self.own_district or 0)
+            .values_list("credit_code", flat=True)
+        )
+        kept = []
+        for r in rows:
+            if r.code in foreign:
+                r.errors.append(
+                    _("%(column)s: already registered outside your district") % {"column": self._label("credit_code")}
+                )
+                self._reject(r)
+            else:
+                kept.append(r)
+        return kept
+
+
+class _OrmWriter:
+    """Writes a chunk with bulk_create / bulk_update and record_many: for databases without COPY (SQLite)."""
+
+    def __init__(self, enterprise_fields: list[str], fact_fields: list[str] | None) -> None:
+        self.present = enterprise_fields
+        self.fact_fields = fact_fields
+
+    def close(self) -> None:
+        pass
+
+    def prepare(self, rows: list[ParsedRow]) -> Chunk:
+        return Chunk(rows, len({r.code for r in rows}))
+
+    def write(self, chunk: Chunk) -> tuple[int, int, int, int]:
+        rows = chunk.rows
+        present = self.present
         codes = {r.code for r in rows}
         existing = {
             e["credit_code"]: e
             for e in Enterprise.objects.filter(credit_code__in=codes).values(*{"id", "district_id", *present})
         }
-        if self.own_district is not None:
-            rows = self._drop_other_districts(rows, existing)
-
         now = timezone.now()
         to_create: dict[str, Enterprise] = {}
         to_update: dict[str, tuple[Enterprise, dict[str, list[Any]]]] = {}
@@ -288,34 +361,19 @@ class _Importer:
             [(e, {f: [None, _plain(getattr(e, f))] for f in present}) for e in created]
             + [(obj, {f: [_plain(a), _plain(b)] for f, (a, b) in ch.items()}) for obj, ch in to_update.values()],
         )
-        self.run.rows_created += len(created)
-        self.run.rows_updated += len(to_update)
-        self.run.rows_unchanged += len(handled) - len(created) - len(to_update)
-
-        if self.columns.has_facts:
+        facts = 0
+        if self.fact_fields is not None:
             ids = {code: e["id"] for code, e in existing.items()} | {e.credit_code: e.pk for e in created}
-            self._write_facts([r for r in rows if r.year is not None], ids)
+            district_of = {e["id"]: e["district_id"] for e in existing.values()}
+            district_of |= {e.pk: e.district_id for e in created}
+            facts = self._write_facts([r for r in rows if r.year is not None], ids, district_of)
+        return len(created), len(to_update), len(handled) - len(created) - len(to_update), facts
 
-    def _drop_other_districts(self, rows: list[ParsedRow], existing: dict[str, dict[str, Any]]) -> list[ParsedRow]:
-        # The row's own district was checked on parsing; an enterprise registered elsewhere stays untouched.
-        foreign = {code for code, e in existing.items() if e["district_id"] != self.own_district}
-        kept = []
-        for r in rows:
-            if r.code in foreign:
-                r.errors.append(
-                    _("%(column)s: already registered outside your district") % {"column": self._label("credit_code")}
-                )
-                self._reject(r)
-            else:
-                kept.append(r)
-        return kept
-
-    def _write_facts(self, rows: list[ParsedRow], ids: dict[str, int]) -> None:
-        assert self.columns is not None
-        present = [f for f in FACT_FIELDS if f in self.columns.index]
+    def _write_facts(self, rows: list[ParsedRow], ids: dict[str, int], district_of: dict[int, int]) -> int:
+        present = self.fact_fields or []
         wanted = {(ids[r.code], r.year): r for r in rows if r.code in ids and r.year is not None}
         if not wanted:
-            return
+            return 0
         stored = {
             (f["enterprise_id"], f["year"]): f
             for f in EnterpriseYearFact.objects.filter(
@@ -338,16 +396,20 @@ class _Importer:
             EnterpriseYearFact.objects.bulk_update(
                 [o for o, _d in changed], sorted({f for _o, d in changed for f in d}), batch_size=1000
             )
+        for fact in [*new, *(o for o, _d in changed)]:
+            # The audit entry names the enterprise's district; set it here rather than load each enterprise.
+            fact.enterprise = Enterprise(id=fact.enterprise_id, district_id=district_of[fact.enterprise_id])
         record_many(
             AuditAction.IMPORT,
             [(f, {k: [None, _plain(getattr(f, k))] for k in present}) for f in new]
             + [(o, {k: [_plain(a), _plain(b)] for k, (a, b) in d.items()}) for o, d in changed],
         )
-        self.run.facts_written += len(new) + len(changed)
+        return len(new) + len(changed)
 
 
-def row_fields(rows: list[ParsedRow]) -> set[str]:
-    return set(rows[0].enterprise) if rows else set()
+def _blank(cells: tuple[Any, ...]) -> bool:
+    # any() in C first: most rows have a truthy cell; only all-falsy rows (0 is a value) need the exact test.
+    return not any(cells) and all(c in (None, "") for c in cells)
 
 
 def _differs(stored: Any, new: Any) -> bool:
@@ -358,6 +420,63 @@ def _differs(stored: Any, new: Any) -> bool:
 
 def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) or hasattr(value, "isoformat") else value
+
+
+_T = TypeVar("_T")
+
+
+def _read_ahead(items: Iterator[_T], depth: int = 1) -> Iterator[_T]:
+    """Yield `items`, produced by a helper thread up to `depth` ahead.
+
+    Reading and checking rows is Python work; writing a chunk is mostly waiting for the database,
+    which releases the GIL.  Reading the next chunks while the current one is written uses the
+    second core.  The thread runs in a copy of this context and this language; it touches no
+    database connection.  Its exceptions (an unreadable file) are raised here.
+    """
+    queue: Queue[tuple[str, Any]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    language = translation.get_language()
+
+    def produce() -> None:
+        try:
+            # Django keeps the active language per thread, so the reasons are worded in the reader's here too.
+            with translation.override(language):
+                for item in items:
+                    if not put(("item", item)):
+                        return
+            put(("done", None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(("error", exc))
+
+    context = contextvars.copy_context()
+    thread = threading.Thread(target=context.run, args=(produce,), name="import-reader", daemon=True)
+    # The writing thread wakes up for every answer of the database; with the default 5 ms switch
+    # interval it would often wait that long for the GIL held by the reading thread.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, 0.0005))
+    thread.start()
+    try:
+        while True:
+            kind, value = queue.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        thread.join()
+        sys.setswitchinterval(interval)
 
 
 def _chunks(items: Iterable[ParsedRow], size: int) -> Iterator[list[ParsedRow]]:

@@ -67,9 +67,10 @@ class ReportData:
     demands: DemandCounts = field(default_factory=DemandCounts)
 
 
-def demand_counts(as_of: dt.date) -> dict[str, DemandCounts]:
-    """Demand counts per district code as they stood on `as_of` (one GROUP BY in the service desk)."""
-    return {code: DemandCounts(**counts) for code, counts in demand_counts_by_district(None, on=as_of).items()}
+def demand_counts(as_of: dt.date, district: District | None = None) -> dict[str, DemandCounts]:
+    """Demand counts per district code (of one district, if given) as they stood on `as_of`: one GROUP BY."""
+    counts = demand_counts_by_district(None, on=as_of, district_id=district.pk if district else None)
+    return {code: DemandCounts(**c) for code, c in counts.items()}
 
 
 def period_end(period: str) -> dt.date:
@@ -178,7 +179,7 @@ def district_report(district: District, period: str) -> ReportData:
         lines=lines,
         series=series,
         metrics=[m.display_name for m in metrics],
-        demands=demand_counts(as_of).get(district.code, DemandCounts()),
+        demands=demand_counts(as_of, district).get(district.code, DemandCounts()),
     )
 
 

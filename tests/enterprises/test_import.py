@@ -57,6 +57,19 @@ def run(user, data, name="企业名单.csv"):
     return enterprises_import(actor=user, stream=io.BytesIO(data), file_name=name)
 
 
+@pytest.fixture(autouse=True, params=["copy", "orm"])
+def writer(request, monkeypatch, settings):
+    """Every promise holds for both writers: COPY and set-based SQL (PostgreSQL), bulk ORM writes (SQLite)."""
+    from enterprises.services import importing
+
+    if request.param == "copy":
+        if not settings.USES_POSTGRES:
+            pytest.skip("the COPY writer needs PostgreSQL")
+    else:
+        monkeypatch.setattr(importing, "uses_copy", lambda: False)
+    return request.param
+
+
 MIXED = [
     good_row(1),
     good_row(2, **{"统一社会信用代码": "91500112000000002X"}),  # wrong check character
@@ -175,3 +188,71 @@ def test_a_huge_figure_rejects_its_row_not_the_file(users, ref):
     assert result.status == ImportStatus.DONE
     assert (result.rows_created, result.rows_rejected) == (1, 1)
     assert "implausibly large" in " ".join(result.errors[0]["reasons"])
+
+
+def _entries(model_name):
+    return {
+        e.object_repr: (e.changes, e.district_id, e.actor_id, e.source)
+        for e in AuditEntry.objects.filter(content_type__model=model_name, action="import")
+    }
+
+
+def test_audit_entries_say_what_each_row_wrote(users, ref):
+    """The same entries from both writers: every field of a new row, only the changed fields of an updated one."""
+    rows = [good_row(1), good_row(2, 年度="2023")]
+    first = run(users.staff_a, csv_bytes(rows))
+    assert (first.rows_created, first.facts_written) == (2, 2)
+    ent = Enterprise.objects.get(credit_code=code(1))
+    yubei = ref.districts["500112"].pk
+    created = _entries("enterprise")[str(ent)]
+    assert created == (
+        {
+            "credit_code": [None, code(1)], "name": [None, "重庆渝北测试1有限公司"], "district_id": [None, yubei],
+            "industry_id": [None, ref.industries["C"].pk], "founded_on": [None, "2015-03-01"],
+            "size_class": [None, "small"], "listing_status": [None, "unlisted"], "listed_on": [None, None],
+            "contact_name": [None, "王先生"], "contact_phone": [None, "13800000000"],
+        },
+        yubei, users.staff_a.pk, "import",
+    )  # fmt: skip
+    fact = EnterpriseYearFact.objects.get(enterprise=ent, year=2024)
+    assert _entries("enterpriseyearfact")[str(fact)][0] == {
+        "revenue": [None, "50000000.00"], "main_business_revenue": [None, "45000000.00"],
+        "rd_expense": [None, "3000000.00"], "employees": [None, 120], "rd_staff": [None, 30],
+    }  # fmt: skip
+    before = AuditEntry.objects.count()
+    again = run(
+        users.staff_a, csv_bytes([good_row(1, 联系人="李女士", **{"营业收入(万元)": "6000"}), good_row(2, 年度="2023")])
+    )
+    assert (again.rows_updated, again.rows_unchanged, again.facts_written) == (1, 1, 1)
+    assert AuditEntry.objects.count() == before + 2
+    latest = AuditEntry.objects.filter(action="import").order_by("-id")[:2]
+    changes = {e.content_type.model: e.changes for e in latest}
+    assert changes == {
+        "enterprise": {"contact_name": ["王先生", "李女士"]},
+        "enterpriseyearfact": {"revenue": ["50000000.00", "60000000.00"]},
+    }
+    ent.refresh_from_db()
+    assert ent.contact_name == "李女士"
+    assert EnterpriseYearFact.objects.get(enterprise=ent, year=2024).revenue == Decimal("60000000.00")
+
+
+def test_rows_over_several_chunks_and_repeated_codes(users, ref, monkeypatch):
+    """Chunks end anywhere: a code seen again in a later chunk (another year) is unchanged, not new."""
+    from enterprises.services import importing
+
+    monkeypatch.setattr(importing, "CHUNK", 3)
+    monkeypatch.setattr(importing, "COPY_CHUNK", 3)
+    rows = [good_row(n, 年度=str(year)) for year in (2022, 2023) for n in range(1, 5)]
+    result = run(users.staff_a, csv_bytes(rows))
+    assert (result.rows_created, result.rows_unchanged, result.facts_written, result.rows_rejected) == (4, 4, 8, 0)
+    assert EnterpriseYearFact.objects.count() == 8
+
+
+def test_a_listed_firm_and_empty_optional_columns(users, ref):
+    headers = ["统一社会信用代码", "企业名称", "所属区县", "行业门类", "上市情况", "上市日期"]
+    result = run(users.staff_a, csv_bytes([[code(1), "上市公司", "500112", "C", "科创板", "2023-05-06"]], headers))
+    ent = Enterprise.objects.get(credit_code=code(1))
+    assert result.rows_created == 1
+    assert (ent.listing_status, ent.listed_on.isoformat(), ent.size_class, ent.main_product) == (
+        "star", "2023-05-06", "small", ""
+    )  # fmt: skip

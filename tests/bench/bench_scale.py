@@ -1,0 +1,514 @@
+"""Scale benchmark: each figure beside a reference measured in the same run on the same database.
+
+Not part of the test run (pytest ignores tests/bench).  Against a database filled by generate_dataset:
+
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/zjtx_bench REDIS_URL=redis://127.0.0.1:6379/7
+    .venv/bin/python manage.py migrate
+    .venv/bin/python manage.py generate_dataset --reset --seed 1
+    .venv/bin/python tests/bench/bench_scale.py [--only import,snapshot,api,reports,memory] [--rows 100000]
+
+Sections (all print figure, reference, ratio and goal):
+- import: the importer on ROWS new enterprises from .csv and .xlsx (validation, diff against the stored rows,
+  audit entries) against a raw COPY of the same rows into the same table; then the re-import of the same file
+  (nothing to write).  Every write is rolled back afterwards.
+- snapshot: the daily progress snapshot against one hand-written SQL statement computing the same counts.
+- api: the enterprise list (page of 50, district + tier filters) as a municipal official and as district
+  staff, p50/p95 of REQUESTS requests against the bare ORM .values() query of the same page; the number of
+  queries at page sizes 10/50/200; the name search (`q`) with and without the trigram index.
+- reports: one district's PDF + xlsx and the city-wide report.
+- memory: peak RSS of a fresh process importing 10k/50k/100k rows, and generating the reports.
+
+Writes are rolled back and the trigram index is dropped only inside a rolled-back transaction, so the data set
+is left as it was.  The machine is shared: run it when nothing else is heavy, and read the ratios (both sides
+are measured in the same minute) rather than the absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zjtx.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from enterprises.models import District, Enterprise, Industry  # noqa: E402
+from enterprises.rules import credit_code  # noqa: E402
+
+HEADERS = ["统一社会信用代码", "企业名称", "所属区县", "行业门类", "成立日期", "企业规模", "上市情况", "上市日期",
+           "主导产品", "联系人", "联系电话"]  # fmt: skip
+FACT_HEADERS = ["年度", "营业收入(万元)", "主营业务收入(万元)", "研发费用(万元)", "从业人员", "研发人员"]
+COPY_COLUMNS = ("credit_code", "name", "district_id", "industry_id", "founded_on", "size_class", "listing_status",
+                "listed_on", "main_product", "contact_name", "contact_phone", "created_at", "updated_at")  # fmt: skip
+# Organisation numbers from this offset on are never drawn by generate_dataset (it uses the enterprise id).
+IMPORT_OFFSET = 50_000_000
+
+RESULTS: list[tuple[str, str, str, str, str]] = []
+
+
+def record(figure: str, value: str, reference: str = "", ratio: str = "", goal: str = "") -> None:
+    RESULTS.append((figure, value, reference, ratio, goal))
+    print(f"  {figure:58} {value:>14} {reference:>22} {ratio:>8}  {goal}", flush=True)
+
+
+def seconds(t: float) -> str:
+    return f"{t:.2f} s" if t >= 1 else f"{t * 1000:.1f} ms"
+
+
+def met(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """Run the block in a transaction that is always rolled back (the data set stays as generated)."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def superuser() -> User:
+    user, _ = User.objects.get_or_create(username="bench_root", defaults={"is_superuser": True, "is_staff": True})
+    return user
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def import_rows(n: int, *, facts: bool = False) -> list[list[Any]]:
+    """n new enterprises spread over all districts, as an official's spreadsheet would have them."""
+    districts = list(District.objects.order_by("code").values_list("name", "gb2260_code"))
+    industries = ["C", "C", "C", "I", "M", "F", "E"]
+    rows = []
+    for i in range(n):
+        name, division = districts[i % len(districts)]
+        org = (IMPORT_OFFSET + i) * 7_654_321 % 1_000_000_000
+        row: list[Any] = [
+            credit_code.make(f"91{division or '110115'}{org:09d}"), f"导入测试{i}科技有限公司", name,
+            industries[i % len(industries)], f"20{10 + i % 14:02d}-0{1 + i % 9}-1{i % 10}", "小型", "未上市", "",
+            "工业控制器", "李女士", f"138{i:08d}",
+        ]  # fmt: skip
+        if facts:
+            revenue = 1000 + i % 5000
+            row += [2025, revenue, revenue * 9 // 10, 50 + i % 300, 20 + i % 200, 5 + i % 20]
+        rows.append(row)
+    return rows
+
+
+def write_csv(rows: list[list[Any]], headers: list[str], path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(headers)
+        writer.writerows(rows)
+
+
+def write_xlsx(rows: list[list[Any]], headers: list[str], path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+
+def copy_reference(rows: list[list[Any]], *, facts: bool = False) -> float:
+    """COPY the same rows, already typed, into the enterprise table (and their facts into the facts table)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    districts = {d.name: d.pk for d in District.objects.all()}
+    industries = {i.code: i.pk for i in Industry.objects.all()}
+    now = timezone.now()
+    typed = [
+        (r[0], r[1], districts[r[2]], industries[r[3]], dt.date.fromisoformat(r[4]), "small", "unlisted", None,
+         r[8], r[9], r[10], now, now)
+        for r in rows
+    ]  # fmt: skip
+    with rolled_back():
+        raw: Any = connection.connection
+        start = time.perf_counter()
+        with raw.cursor() as cursor:
+            with cursor.copy(f"COPY enterprises_enterprise ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
+                for row in typed:
+                    copy.write_row(row)
+            if facts:
+                cursor.execute(
+                    "SELECT credit_code, id FROM enterprises_enterprise WHERE credit_code = ANY(%s)",
+                    [[r[0] for r in rows]],
+                )
+                ids = dict(cursor.fetchall())
+                columns = "enterprise_id, year, revenue, main_business_revenue, rd_expense, employees, rd_staff"
+                with cursor.copy(f"COPY enterprises_enterpriseyearfact ({columns}) FROM STDIN") as copy:
+                    for r in rows:
+                        copy.write_row((ids[r[0]], r[11], Decimal(r[12]) * 10000, Decimal(r[13]) * 10000,
+                                        Decimal(r[14]) * 10000, r[15], r[16]))  # fmt: skip
+        return time.perf_counter() - start
+
+
+def run_import(path: Path, *, reimport: bool = False) -> tuple[float, Any]:
+    from enterprises.services.importing import enterprises_import
+
+    user = superuser()
+    with rolled_back():
+        if reimport:
+            with path.open("rb") as f:
+                enterprises_import(actor=user, stream=f, file_name=path.name)
+        with path.open("rb") as f:
+            return timed(lambda: enterprises_import(actor=user, stream=f, file_name=path.name))
+
+
+def bench_import(n: int, workdir: Path) -> None:
+    print(f"\nimport of {n:,} new enterprises (table holds {Enterprise.objects.count():,})")
+    rows = import_rows(n)
+    csv_path, xlsx_path = workdir / "bench.csv", workdir / "bench.xlsx"
+    write_csv(rows, HEADERS, csv_path)
+    write_xlsx(rows, HEADERS, xlsx_path)
+    copy_s = min(copy_reference(rows) for _ in range(2))
+    for path in (csv_path, xlsx_path):
+        took, run = run_import(path)
+        assert run.status == "done" and run.rows_created == n, (run.status, run.rows_created, run.message)
+        ratio = took / copy_s
+        goal = f"≤ 3× COPY: {met(ratio <= 3)}" if path.suffix == ".csv" else "(xlsx parsing included)"
+        record(f"import {path.suffix} {n:,} rows, validated + audited", seconds(took), f"COPY {seconds(copy_s)}",
+               f"{ratio:.2f}×", goal)  # fmt: skip
+    took, run = run_import(csv_path, reimport=True)
+    assert run.rows_unchanged == n and run.rows_created == 0, (run.rows_unchanged, run.rows_created)
+    record("re-import of the same .csv (nothing written)", seconds(took), f"COPY {seconds(copy_s)}",
+           f"{took / copy_s:.2f}×")  # fmt: skip
+    fact_rows = import_rows(n, facts=True)
+    facts_path = workdir / "bench_facts.csv"
+    write_csv(fact_rows, HEADERS + FACT_HEADERS, facts_path)
+    copy_facts = min(copy_reference(fact_rows, facts=True) for _ in range(2))
+    took, run = run_import(facts_path)
+    assert run.rows_created == n and run.facts_written == n, (run.rows_created, run.facts_written, run.message)
+    record(f"import .csv {n:,} rows, each with a year of facts", seconds(took), f"COPY both {seconds(copy_facts)}",
+           f"{took / copy_facts:.2f}×", f"≤ 3× COPY: {met(took / copy_facts <= 3)}")  # fmt: skip
+    vacuum()
+
+
+def vacuum() -> None:
+    """Rolled-back imports leave dead rows behind; clear them so that repeated runs measure the same tables."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE enterprises_enterprise, enterprises_enterpriseyearfact, accounts_auditentry")
+
+
+# --- snapshot --------------------------------------------------------------------------------
+
+REFERENCE_SQL = """
+SELECT e.district_id, c.tier_id, COUNT(DISTINCT c.enterprise_id)
+  FROM enterprises_certification c JOIN enterprises_enterprise e ON e.id = c.enterprise_id
+ WHERE c.tier_id = ANY(%(tiers)s) AND c.valid_from <= %(day)s AND c.valid_until > %(day)s
+   AND (c.ended_on IS NULL OR c.ended_on > %(day)s)
+ GROUP BY e.district_id, c.tier_id
+UNION ALL
+SELECT e.district_id, NULL, COUNT(*)
+  FROM enterprises_enterprise e
+ WHERE e.listing_status = ANY(%(boards)s) AND e.listed_on >= %(since)s AND e.listed_on <= %(day)s
+ GROUP BY e.district_id
+"""
+
+
+def bench_snapshot(repeat: int = 7) -> None:
+    import datetime as dt
+
+    from enterprises.models import ListingStatus, Tier
+    from reporting.models import Metric
+    from reporting.services.snapshots import snapshot_day
+
+    print("\ndaily progress snapshot (all targets, all districts and cities)")
+    day = timezone.localdate()
+    codes = {c for m in Metric.objects.filter(kind="tier_holders") for c in m.params["tiers"]}
+    since = min(dt.date.fromisoformat(m.params["since"]) for m in Metric.objects.filter(kind="new_listings"))
+    params = {
+        "tiers": list(Tier.objects.filter(code__in=codes).values_list("id", flat=True)),
+        "day": day,
+        "boards": sorted(ListingStatus.listed_on_exchange()),
+        "since": since,
+    }
+
+    def reference() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(REFERENCE_SQL, params)
+            cursor.fetchall()
+
+    def snapshot() -> None:
+        with rolled_back():
+            snapshot_day(day)
+
+    reference(), snapshot()  # warm the cache alike
+    ref_times, snap_times = [], []
+    for _ in range(repeat):  # interleaved, so both sides see the same load
+        ref_times.append(timed(reference)[0])
+        snap_times.append(timed(snapshot)[0])
+    ref, snap = statistics.median(ref_times), statistics.median(snap_times)
+    with CaptureQueriesContext(connection) as queries:
+        snapshot()
+    record("snapshot_day (median of 7)", seconds(snap), f"GROUP BY {seconds(ref)}", f"{snap / ref:.2f}×",
+           f"≤ 1.5×: {met(snap / ref <= 1.5)}")  # fmt: skip
+    record("  queries per snapshot", str(len(queries)))
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+LIST_FIELDS = ("credit_code", "name", "district__code", "district__name", "industry__code", "founded_on",
+               "size_class", "listing_status", "listed_on", "main_product", "contact_name", "contact_phone",
+               "current_tier__code", "current_tier__name", "current_tier__level", "current_tier_until", "created_at",
+               "updated_at")  # fmt: skip
+
+
+def bench_api(requests: int) -> None:
+    from zjtx.access import restrict
+
+    print(f"\nenterprise list API, {requests} requests per case, in-process (APIClient, no network)")
+    official = User.objects.filter(role="municipal_official", jurisdiction__code="500000").first()
+    staff = User.objects.filter(role="district_staff", district__code="500112").first()
+    assert official and staff, "run generate_dataset first"
+    url = reverse("enterprise-list")
+    for user, label in ((official, "municipal official"), (staff, "district staff")):
+        client = APIClient()
+        client.force_authenticate(user)
+        for tier in ("srdi_sme", "innovative_sme"):
+            params = {"district": "500112", "tier": tier, "page_size": 50}
+            client.get(url, params)
+            api_times = []
+            for _ in range(requests):
+                took, response = timed(lambda c=client, p=params: c.get(url, p))
+                assert response.status_code == 200
+                api_times.append(took)
+            qs = restrict(Enterprise.objects.all(), user).filter(district__code="500112", current_tier__code=tier)
+            orm_times = [
+                timed(lambda q=qs: list(q.values(*LIST_FIELDS).order_by("name", "id")[:50]))[0] for _ in range(requests)
+            ]
+            p50, p95 = percentile(api_times, 0.5), percentile(api_times, 0.95)
+            o50, o95 = percentile(orm_times, 0.5), percentile(orm_times, 0.95)
+            count = response.json()["count"]
+            record(f"list {tier} in 500112 ({count:,} rows) as {label}: p50", seconds(p50), f".values() {seconds(o50)}",
+                   f"{p50 / o50:.1f}×")  # fmt: skip
+            record("  p95", seconds(p95), f".values() {seconds(o95)}", f"{p95 / o95:.1f}×",
+                   f"p95 < 50 ms: {met(p95 < 0.05)}")  # fmt: skip
+        counts = {}
+        for size in (10, 50, 200):
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url, {"district": "500112", "tier": "innovative_sme", "page_size": size})
+            counts[size] = len(queries)
+        record(f"  queries at page size 10/50/200 as {label}", "/".join(str(c) for c in counts.values()), "", "",
+               f"constant: {met(len(set(counts.values())) == 1)}")  # fmt: skip
+    bench_search(official)
+    bench_other_lists(official, staff, requests // 4)
+
+
+def bench_search(user: User, repeat: int = 20) -> None:
+    client = APIClient()
+    client.force_authenticate(user)
+    url = reverse("enterprise-list")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname = 'enterprise_name_trgm'")
+        has_index = cursor.fetchone() is not None
+
+    def run(term: str) -> tuple[float, int]:
+        client.get(url, {"q": term})
+        times = []
+        for _ in range(repeat):
+            took, response = timed(lambda: client.get(url, {"q": term}))
+            times.append(took)
+        return percentile(times, 0.5), response.json()["count"]
+
+    for term in ("鑫泰精密", "重庆华宏", "华宏"):
+        with_index, count = run(term)
+        if has_index:
+            with rolled_back():
+                with connection.cursor() as cursor:
+                    cursor.execute("DROP INDEX enterprise_name_trgm")
+                without, _count = run(term)
+            record(f"search q={term} ({count:,} matches) p50", seconds(with_index), f"no index {seconds(without)}",
+                   f"{with_index / without:.2f}×")  # fmt: skip
+        else:
+            record(f"search q={term} ({count:,} matches) p50, no trigram index", seconds(with_index))
+
+
+def bench_other_lists(official: User, staff: User, requests: int) -> None:
+    cases = [
+        ("demand-list", {"district": "500112", "page_size": 50}),
+        ("demand-list", {"overdue": "true", "page_size": 50}),
+        ("visit-list", {"district": "500112", "page_size": 50}),
+        ("serviceassignment-list", {"page_size": 50}),
+        ("certification-list", {"district": "500112", "page_size": 50}),
+        ("enterprise-list", {"expiring_within_days": 90, "page_size": 50}),
+    ]
+    for user, label in ((official, "official"), (staff, "staff")):
+        client = APIClient()
+        client.force_authenticate(user)
+        for name, params in cases:
+            client.get(reverse(name), params)
+            times = []
+            for _ in range(requests):
+                took, response = timed(lambda c=client, n=name, p=params: c.get(reverse(n), p))
+                assert response.status_code == 200, response.content[:200]
+                times.append(took)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(reverse(name), params)
+            shown = ",".join(f"{k}={v}" for k, v in params.items() if k != "page_size")
+            record(f"{name} {shown} as {label}: p95 ({len(queries)} queries)", seconds(percentile(times, 0.95)), "",
+                   "", "(no goal set)")  # fmt: skip
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+def bench_reports() -> None:
+    from enterprises.models import Jurisdiction
+    from reporting.models import ReportKind
+    from reporting.services.reports import _ensure_run, previous_period, report_generate
+
+    print("\nreports (PDF + xlsx), last month")
+    period = previous_period()
+    jurisdiction = Jurisdiction.objects.get(code="500000")
+    district = District.objects.get(code="500112")
+    for kind, place, goal in ((ReportKind.DISTRICT, district, 5), (ReportKind.CITY, None, 30)):
+        run = _ensure_run(kind, jurisdiction, place, period)
+        took, done = timed(lambda r=run: report_generate(r.pk))
+        assert done.status == "done", done.error
+        label = f"{kind} report {place.code if place else jurisdiction.code} {period}"
+        record(label, seconds(took), "", "", f"< {goal} s: {met(took < goal)}")
+
+
+# --- memory ------------------------------------------------------------------------------------
+
+
+def peak_rss_kib() -> int:
+    """The process's peak resident set (VmHWM).  Not ru_maxrss: Linux carries that over from the parent
+    through fork and exec, so a child would report the benchmark's own peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def child(args: argparse.Namespace) -> None:
+    """Run one job in this fresh process and print its peak RSS (KiB) before and after the job."""
+    if args.child == "import":
+        path = Path(args.workdir) / f"mem_{args.rows}.csv"  # written by the parent
+        before = peak_rss_kib()
+        run_import(path)
+    else:
+        from enterprises.models import Jurisdiction
+        from reporting.services.reports import _ensure_run, previous_period, report_generate
+
+        jurisdiction = Jurisdiction.objects.get(code="500000")
+        place = District.objects.get(code="500112") if args.child == "district" else None
+        run = _ensure_run(args.child, jurisdiction, place, previous_period())
+        before = peak_rss_kib()
+        report_generate(run.pk)
+    after = peak_rss_kib()
+    print(f"PEAK {before} {after}")
+
+
+def measure(job: str, rows: int, workdir: Path, env: dict[str, str] | None = None) -> tuple[int, int]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", job, "--rows", str(rows), "--workdir", str(workdir)],
+        capture_output=True, text=True, check=True, env={**os.environ, **(env or {})},
+    ).stdout  # fmt: skip
+    before, after = (int(x) for x in out.strip().splitlines()[-1].split()[1:])
+    return before, after
+
+
+def bench_memory(workdir: Path, report_databases: list[str]) -> None:
+    print("\npeak memory (fresh process each; RSS before the job → peak)")
+    peaks = []
+    for rows in (10_000, 50_000, 100_000):
+        write_csv(import_rows(rows), HEADERS, workdir / f"mem_{rows}.csv")
+        before, after = measure("import", rows, workdir)
+        peaks.append(after)
+        record(f"import .csv {rows:,} rows: peak RSS", f"{after / 1024:.0f} MiB", f"start {before / 1024:.0f} MiB")
+    vacuum()
+    growth = (peaks[-1] - peaks[0]) / 1024
+    record("  growth 10k → 100k rows", f"{growth:+.0f} MiB", "", "", f"flat (< 50 MiB): {met(growth < 50)}")
+    for job in ("district", "city"):
+        sizes = []
+        for url in [os.environ["DATABASE_URL"], *report_databases]:
+            env = {"DATABASE_URL": url}
+            before, after = measure(job, 0, workdir, env)
+            sizes.append(after)
+            record(f"{job} report on {url.rsplit('/', 1)[-1]}: peak RSS", f"{after / 1024:.0f} MiB",
+                   f"start {before / 1024:.0f} MiB")  # fmt: skip
+        if len(sizes) > 1:
+            spread = (max(sizes) - min(sizes)) / 1024
+            record(f"  {job} report spread across data sets", f"{spread:.0f} MiB", "", "",
+                   f"flat (< 20 MiB): {met(spread < 20)}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default="import,snapshot,api,reports,memory")
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument(
+        "--report-databases",
+        default="",
+        help="comma-separated DATABASE_URLs of smaller data sets, to compare the reports' peak memory",
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    if connection.vendor != "postgresql":
+        sys.exit("bench_scale needs PostgreSQL (DATABASE_URL=postgres://...)")
+    print(f"database {connection.settings_dict['NAME']}: {Enterprise.objects.count():,} enterprises; "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")  # fmt: skip
+    only = set(args.only.split(","))
+    with tempfile.TemporaryDirectory(prefix="zjtx-bench-") as tmp:
+        workdir = Path(tmp)
+        if "import" in only:
+            bench_import(args.rows, workdir)
+        if "snapshot" in only:
+            bench_snapshot()
+        if "api" in only:
+            bench_api(args.requests)
+        if "reports" in only:
+            bench_reports()
+        if "memory" in only:
+            bench_memory(workdir, [u for u in args.report_databases.split(",") if u])
+    print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
