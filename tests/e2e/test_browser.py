@@ -88,7 +88,9 @@ def test_official_dashboard_draws_charts_and_sorts_the_ranking(
     assert [r.get_attribute("data-district") for r in rows] == ["500112", "500105"]  # rank: 2/1500 vs 1/1000
     assert all("off-track" in r.get_attribute("class") for r in rows)
     browser.find_element(By.ID, "sort-percent").click()
-    wait(browser).until(lambda b: "▼" in b.find_element(By.ID, "sort-percent").text)
+    # htmx swaps the whole table: read the header by script so a swap in between cannot leave a stale element.
+    sorted_by = "var e = document.getElementById('sort-percent'); return e ? e.textContent : '';"
+    wait(browser).until(lambda b: "▼" in b.execute_script(sorted_by))
     screenshot("official-dashboard")
     browser.find_element(By.LINK_TEXT, "渝北区").click()
     wait(browser).until(lambda b: b.execute_script("return (window.zjtxCharts || []).length") == 2)
