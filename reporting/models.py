@@ -12,6 +12,21 @@ from enterprises.models.reference import Bilingual, ReferenceQuerySet
 from zjtx.access import RestrictedQuerySet
 
 
+def one_per_place(before: list[str], after: list[str], name: str) -> list[models.UniqueConstraint]:
+    """Rows kept per place: one per jurisdiction for city-wide rows (district empty), one per district otherwise.
+
+    Two partial constraints, because a NULL district would never collide in a plain unique constraint.
+    """
+    return [
+        models.UniqueConstraint(
+            fields=[*before, "jurisdiction", *after], condition=Q(district__isnull=True), name=f"one_city_{name}"
+        ),
+        models.UniqueConstraint(
+            fields=[*before, "district", *after], condition=Q(district__isnull=False), name=f"one_district_{name}"
+        ),
+    ]
+
+
 class MetricKind(models.TextChoices):
     TIER_HOLDERS = "tier_holders", _("Enterprises holding a tier")
     NEW_LISTINGS = "new_listings", _("Newly listed enterprises")
@@ -100,16 +115,7 @@ class Target(models.Model):
         verbose_name_plural = _("targets")
         ordering = ["metric__sort_order", "deadline", "district__sort_order"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["metric", "jurisdiction", "deadline"],
-                condition=Q(district__isnull=True),
-                name="one_city_target_per_metric_deadline",
-            ),
-            models.UniqueConstraint(
-                fields=["metric", "district", "deadline"],
-                condition=Q(district__isnull=False),
-                name="one_district_target_per_metric_deadline",
-            ),
+            *one_per_place(["metric"], ["deadline"], "target_per_metric_deadline"),
             models.CheckConstraint(condition=Q(deadline__gt=models.F("start")), name="target_period_not_empty"),
         ]
 
@@ -187,16 +193,7 @@ class MetricSnapshot(models.Model):
         verbose_name_plural = _("snapshots")
         ordering = ["day"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["day", "metric", "jurisdiction"],
-                condition=Q(district__isnull=True),
-                name="one_city_snapshot_per_day",
-            ),
-            models.UniqueConstraint(
-                fields=["day", "metric", "district"],
-                condition=Q(district__isnull=False),
-                name="one_district_snapshot_per_day",
-            ),
+            *one_per_place(["day", "metric"], [], "snapshot_per_day"),
         ]
         indexes = [models.Index(fields=["metric", "district", "day"], name="snapshot_series")]
 
@@ -257,16 +254,7 @@ class ReportRun(models.Model):
         verbose_name_plural = _("reports")
         ordering = ["-period", "kind", "district__sort_order"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "jurisdiction", "period"],
-                condition=Q(district__isnull=True),
-                name="one_city_report_per_period",
-            ),
-            models.UniqueConstraint(
-                fields=["kind", "district", "period"],
-                condition=Q(district__isnull=False),
-                name="one_district_report_per_period",
-            ),
+            *one_per_place(["kind"], ["period"], "report_per_period"),
             models.CheckConstraint(
                 condition=Q(kind="city", district__isnull=True) | Q(kind="district", district__isnull=False),
                 name="report_kind_matches_scope",
