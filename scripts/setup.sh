@@ -25,8 +25,8 @@ if [ "${#need[@]}" -gt 0 ]; then
     echo "setup: need root (or sudo) to install ${need[*]}" >&2; exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -q >/dev/null || true
-  $sudo apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
+  $sudo apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null || true
+  $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 # --- Python -------------------------------------------------------------------------------
