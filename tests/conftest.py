@@ -93,7 +93,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 @pytest.fixture
 def ref(db: Any) -> SimpleNamespace:
     """Reference data from fixtures/ (reloaded after transactional tests have flushed it)."""
-    from enterprises.models import District, Industry, Jurisdiction, Tier
+    from reference.models import District, Industry, Jurisdiction, Tier
 
     if not Tier.objects.exists():
         call_command("load_reference_data", stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -8,10 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from enterprises.models import Certification, Enterprise
-from enterprises.services import lifecycle
-from enterprises.tasks import expire_certifications
+from enterprises.models import Enterprise
 from tests.enterprises.test_import import csv_bytes, good_row
+from tiers.models import Certification
+from tiers.services import lifecycle
+from tiers.tasks import expire_certifications
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 

@@ -21,15 +21,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from enterprises.models import EligibilityAssessment, JobRun, ServiceDeskDailyCheck
-from enterprises.services import eligibility, lifecycle, servicedesk
 from enterprises.services.importing import enterprises_import
 from enterprises.services.registry import year_fact_upsert
 from programs.models import Measure, ResponsibleUnit, SubsidyRule
 from programs.services.benefits import benefit_application_submit
+from reference.models import JobRun
 from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Target
 from reporting.services.snapshots import snapshot_day
 from reporting.services.targets import target_split
+from servicedesk import services as servicedesk
+from servicedesk.models import ServiceDeskDailyCheck
+from tiers.models import EligibilityAssessment
+from tiers.services import eligibility, lifecycle
 from zjtx.api_urls import router
 
 CQ_PLAN = "cq-2022-2025-action-plan"

@@ -20,14 +20,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from enterprises.models import EligibilityAssessment, Enterprise, ServiceDeskDailyCheck
-from enterprises.services import eligibility, lifecycle, servicedesk
+from enterprises.models import Enterprise
 from enterprises.services.importing import enterprises_import
 from programs.models import Measure, SubsidyRule
 from programs.services.benefits import benefit_application_submit
 from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Target
 from reporting.services.snapshots import snapshot_day
 from reporting.services.targets import target_split
+from servicedesk import services as servicedesk
+from servicedesk.models import ServiceDeskDailyCheck
+from tiers.models import EligibilityAssessment
+from tiers.services import eligibility, lifecycle
 from zjtx.api_urls import router
 
 REFERENCE = {

@@ -45,9 +45,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The domain's rooms, in the order their imports run (downhill): see docs/developers/rooms.md.
+    "reference",
     "accounts",
     "enterprises",
+    "tiers",
     "programs",
+    "servicedesk",
     "reporting",
 ]
 
@@ -171,10 +175,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "ApplicationStatusEnum": "enterprises.models.lifecycle.ApplicationStatusChoices",
-        "CertificationStatusEnum": "enterprises.models.lifecycle.CertificationStatusChoices",
+        "ApplicationStatusEnum": "tiers.models.lifecycle.ApplicationStatusChoices",
+        "CertificationStatusEnum": "tiers.models.lifecycle.CertificationStatusChoices",
         "ImportStatusEnum": "enterprises.models.registry.ImportStatus",
-        "DistrictKindEnum": "enterprises.models.reference.DistrictKind",
+        "DistrictKindEnum": "reference.models.DistrictKind",
         "MetricKindEnum": "reporting.models.MetricKind",
         "ReportKindEnum": "reporting.models.ReportKind",
         "ReportStatusEnum": "reporting.models.ReportStatus",
@@ -184,7 +188,7 @@ SPECTACULAR_SETTINGS = {
         "MeasureKindEnum": "programs.models.policy.MeasureKind",
         "CommitmentKindEnum": "programs.models.policy.CommitmentKind",
         "RuleKindEnum": "programs.models.subsidy.RuleKind",
-        "DemandStatusEnum": "enterprises.models.servicedesk.DemandStatusChoices",
+        "DemandStatusEnum": "servicedesk.models.DemandStatusChoices",
     },
 }
 

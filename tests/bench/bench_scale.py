@@ -4,7 +4,7 @@ Not part of the test run (pytest ignores tests/bench).  Against a database fille
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/zjtx_bench REDIS_URL=redis://127.0.0.1:6379/7
     .venv/bin/python manage.py migrate
-    .venv/bin/python manage.py generate_dataset --reset --seed 1
+    .venv/bin/python tests/bench/generate_dataset.py --reset --seed 1
     .venv/bin/python tests/bench/bench_scale.py [--only import,snapshot,api,reports,memory] [--rows 100000]
 
 Sections (all print figure, reference, ratio and goal):
@@ -54,8 +54,9 @@ from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from enterprises.models import District, Enterprise, Industry  # noqa: E402
+from enterprises.models import Enterprise  # noqa: E402
 from enterprises.rules import credit_code  # noqa: E402
+from reference.models import District, Industry  # noqa: E402
 
 HEADERS = ["统一社会信用代码", "企业名称", "所属区县", "行业门类", "成立日期", "企业规模", "上市情况", "上市日期",
            "主导产品", "联系人", "联系电话"]  # fmt: skip
@@ -248,7 +249,8 @@ SELECT e.district_id, NULL, COUNT(*)
 def bench_snapshot(repeat: int = 7) -> None:
     import datetime as dt
 
-    from enterprises.models import ListingStatus, Tier
+    from enterprises.models import ListingStatus
+    from reference.models import Tier
     from reporting.models import Metric
     from reporting.services.snapshots import snapshot_day
 
@@ -393,7 +395,7 @@ def bench_other_lists(official: User, staff: User, requests: int) -> None:
 
 
 def bench_reports() -> None:
-    from enterprises.models import Jurisdiction
+    from reference.models import Jurisdiction
     from reporting.models import ReportKind
     from reporting.services.reports import _ensure_run, previous_period, report_generate
 
@@ -428,7 +430,7 @@ def child(args: argparse.Namespace) -> None:
         before = peak_rss_kib()
         run_import(path)
     else:
-        from enterprises.models import Jurisdiction
+        from reference.models import Jurisdiction
         from reporting.services.reports import _ensure_run, previous_period, report_generate
 
         jurisdiction = Jurisdiction.objects.get(code="500000")
