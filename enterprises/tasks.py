@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.audit import audit_context
 from enterprises.models import EligibilityAssessment
 from enterprises.selectors import assessment_counts
-from enterprises.services import eligibility, importing, lifecycle, servicedesk
+from enterprises.services import eligibility, importing, lifecycle, servicedesk, tier_lists
 from enterprises.services.jobs import job_run
 from zjtx.access import dangerously_unrestricted
 
@@ -60,3 +60,15 @@ def assess_eligibility(day: str | None = None) -> dict[str, Any]:
             },
         }
     return run.result
+
+
+@shared_task(acks_late=True, name="enterprises.tier_list_preview")
+def tier_list_preview(run_id: int) -> str | None:
+    run = tier_lists.tier_list_preview(run_id)
+    return run.status if run else None
+
+
+@shared_task(acks_late=True, name="enterprises.tier_list_apply")
+def tier_list_apply(run_id: int) -> str | None:
+    run = tier_lists.tier_list_apply(run_id)
+    return run.status if run else None

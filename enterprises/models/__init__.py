@@ -21,6 +21,7 @@ from enterprises.models.servicedesk import (
     Visit,
     VisitMode,
 )
+from enterprises.models.tier_lists import ListKindChoices, TierListImport, TierListStatus
 
 __all__ = [
     "Application",
@@ -42,12 +43,15 @@ __all__ = [
     "JobRun",
     "JobStatus",
     "Jurisdiction",
+    "ListKindChoices",
     "ListingStatus",
     "SatisfactionChoices",
     "ServiceAssignment",
     "ServiceDeskDailyCheck",
     "SizeClass",
     "Tier",
+    "TierListImport",
+    "TierListStatus",
     "Visit",
     "VisitMode",
 ]
