@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import AuditEntryViewSet, MeView, TokenView
 from enterprises.api import servicedesk_views as sd
+from enterprises.api import tier_list_views
 from enterprises.api import views as ev
 from programs.api import views as pv
 from reporting.api import views as rv
@@ -17,6 +18,7 @@ router.register("industries", ev.IndustryViewSet, basename="industry")
 router.register("tiers", ev.TierViewSet, basename="tier")
 router.register("enterprises", ev.EnterpriseViewSet, basename="enterprise")
 router.register("imports", ev.ImportRunViewSet, basename="importrun")
+router.register("tier-lists", tier_list_views.TierListImportViewSet, basename="tierlistimport")
 router.register("applications", ev.ApplicationViewSet, basename="application")
 router.register("certifications", ev.CertificationViewSet, basename="certification")
 router.register("service-assignments", sd.ServiceAssignmentViewSet, basename="serviceassignment")

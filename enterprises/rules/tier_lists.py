@@ -108,8 +108,14 @@ def plan_row(
             return Plan(Outcome.RECORDED, certification_id=ended.id)
         return Plan(Outcome.CONFLICT, "nothing_held")
     if kind == ListKind.RE_REVIEW_PASSED:
-        new_until = until if until is not None else add_years(current.valid_until, tier.validity_years)
-        if current.valid_until >= new_until:
+        # The re-review dated `day` extends the period running that day by one validity.  Once extended, the
+        # period reaches beyond a validity from `day`: the same list again is recorded, not extended twice.
+        if until is not None:
+            new_until, done = until, current.valid_until >= until
+        else:
+            new_until = add_years(current.valid_until, tier.validity_years)
+            done = current.valid_until > add_years(day, tier.validity_years)
+        if done:
             return Plan(Outcome.RECORDED, certification_id=current.id)
         return Plan(
             Outcome.EXTENSION, certification_id=current.id, valid_from=current.valid_from, valid_until=new_until

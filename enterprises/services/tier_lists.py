@@ -82,10 +82,15 @@ def _check_official(actor: Any) -> None:
 
 
 def _enqueue(task: str, run_id: int) -> None:
-    # By name: the service does not import its task module (the worker registers it).
+    # By name: the service does not import its task module; loading the apps' task modules registers it
+    # (and keeps the demo's in-process mode, which only a registered task honours).
     from celery import current_app
 
-    transaction.on_commit(lambda: current_app.tasks[task].delay(run_id))
+    def send() -> None:
+        current_app.loader.import_default_modules()
+        current_app.tasks[task].delay(run_id)
+
+    transaction.on_commit(send)
 
 
 def tier_list_start(
