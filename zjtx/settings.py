@@ -135,6 +135,8 @@ ZJTX_IMPORT_MAX_BYTES = env.int("ZJTX_IMPORT_MAX_BYTES", default=200 * 1024 * 10
 # worker's memory or time grow without bound (enterprises/services/import_files.py and
 # docs/operators/security.md): data rows, cells per row, characters per cell, and for .xlsx the
 # uncompressed size of the sheet, of the shared strings and of any other part of the zip.
+# The made-up sample tier lists of fixtures/sample_lists/ are offered on the list-import page (demo only).
+ZJTX_SAMPLE_LISTS = env.bool("ZJTX_SAMPLE_LISTS", default=not PRODUCTION)
 ZJTX_IMPORT_MAX_ROWS = env.int("ZJTX_IMPORT_MAX_ROWS", default=500_000)
 ZJTX_IMPORT_MAX_COLUMNS = env.int("ZJTX_IMPORT_MAX_COLUMNS", default=256)
 ZJTX_IMPORT_MAX_CELL_CHARS = env.int("ZJTX_IMPORT_MAX_CELL_CHARS", default=32_767)

@@ -97,15 +97,16 @@ def plan_row(
     """The outcome of one row dated `day` (认定日期, or the start of the 有效期, or 公示日期) whose list may give
     the period's end `until` (exclusive)."""
     same = sorted((h for h in held if h.tier_id == tier.id), key=lambda h: h.valid_from)
-    current = next((h for h in reversed(same) if h.status in CertificationStatus.HOLDING), None)
     if kind == ListKind.CERTIFICATION:
-        return _certification(tier, held, same, current, day, until)
+        return _certification(tier, held, same, _running(same, day), day, until)
+    # A re-review or a revocation concerns the certification running on its day, also one the nightly job has
+    # since expired at the end of its period (a re-review passed before the end keeps it going).
+    current = _running(same, day)
     if current is None:
-        ended = next((h for h in reversed(same) if h.status not in CertificationStatus.HOLDING), None)
-        if kind == ListKind.RE_REVIEW_PASSED:
-            return Plan(Outcome.CONFLICT, "nothing_held")
-        if ended is not None and ended.status == CertificationStatus.REVOKED and ended.ended_on == day:
-            return Plan(Outcome.RECORDED, certification_id=ended.id)
+        revoked = any(h.status == CertificationStatus.REVOKED and h.ended_on == day for h in same)
+        extended = any(h.valid_from <= day and h.valid_until > add_years(day, tier.validity_years) for h in same)
+        if (kind == ListKind.RE_REVIEW_PASSED and extended) or (kind != ListKind.RE_REVIEW_PASSED and revoked):
+            return Plan(Outcome.RECORDED)
         return Plan(Outcome.CONFLICT, "nothing_held")
     if kind == ListKind.RE_REVIEW_PASSED:
         # The re-review dated `day` extends the period running that day by one validity.  Once extended, the
@@ -120,10 +121,11 @@ def plan_row(
         return Plan(
             Outcome.EXTENSION, certification_id=current.id, valid_from=current.valid_from, valid_until=new_until
         )
-    # A failed re-review or a revocation ends the certification on the day.
-    if day < current.valid_from:
-        return Plan(Outcome.CONFLICT, "before_start", certification_id=current.id)
     return Plan(Outcome.ENDING, certification_id=current.id, valid_from=current.valid_from, valid_until=day)
+
+
+def _running(same: list[Held], day: dt.date) -> Held | None:
+    return next((h for h in reversed(same) if h.status != CertificationStatus.REVOKED and h.held_on(day)), None)
 
 
 def _certification(

@@ -57,7 +57,6 @@ REJECTED = "rejected"
 def _reason_text(reason: str, row: ListRow, tier: Tier, other_row: int | None) -> str:
     texts = {
         "nothing_held": _("the enterprise holds no certification of %(tier)s to move"),
-        "before_start": _("the date is before the certification's start"),
         "empty_period": _("the period ends before it starts"),
         "overlaps_later": _("a later certification of %(tier)s is already recorded"),
         "other_tier_held": _("another tier of the same level is held on the day"),
@@ -94,9 +93,9 @@ def _enqueue(task: str, run_id: int) -> None:
 
 
 def tier_list_start(
-    *, actor: Any, upload: Any, tier: Tier, kind: str, default_industry: Industry | None = None
+    *, actor: Any, upload: Any, tier: Tier, kind: str, default_industry: Industry | None = None, enqueue: bool = True
 ) -> TierListImport:
-    """Keep the uploaded list and queue its preview."""
+    """Keep the uploaded list and queue its preview (`enqueue=False`: the caller runs it, as the command does)."""
     _check_official(actor)
     if kind not in set(ListKind):
         raise DomainError(_("Unknown kind of list."), code="invalid", field="kind")
@@ -126,11 +125,14 @@ def tier_list_start(
     )
     run.stored_file.save(name, upload, save=False)
     run.save()
-    _enqueue("enterprises.tier_list_preview", run.pk)
+    if enqueue:
+        _enqueue("enterprises.tier_list_preview", run.pk)
     return run
 
 
-def tier_list_confirm(*, actor: Any, run_id: int, accept_exceptions: bool = False) -> TierListImport:
+def tier_list_confirm(
+    *, actor: Any, run_id: int, accept_exceptions: bool = False, enqueue: bool = True
+) -> TierListImport:
     """The official confirms a previewed list; the import is queued."""
     _check_official(actor)
     with transaction.atomic():
@@ -145,7 +147,8 @@ def tier_list_confirm(*, actor: Any, run_id: int, accept_exceptions: bool = Fals
         run.confirmed_by = actor
         run.confirmed_at = timezone.now()
         run.save(update_fields=["status", "accept_exceptions", "confirmed_by", "confirmed_at"])
-        _enqueue("enterprises.tier_list_apply", run.pk)
+        if enqueue:
+            _enqueue("enterprises.tier_list_apply", run.pk)
     return run
 
 
@@ -485,6 +488,7 @@ def _write(run: TierListImport, plan: ListPlan) -> dict[str, int]:
         before = (cert.status, cert.valid_until, cert.ended_on)
         if p.outcome == Outcome.EXTENSION:
             action, cert.status, cert.valid_until = "confirm", C.ACTIVE, move.valid_until or cert.valid_until
+            cert.ended_on = None
         elif p.outcome == Outcome.ENDING:
             action = "revoke" if run.kind == ListKind.REVOCATION else "re_review_failed"
             cert.status, cert.ended_on = C.REVOKED, min(move.valid_until or today, cert.valid_until)

@@ -28,9 +28,7 @@ def list_csv(rows, headers=HEADERS):
 
 def upload(official, data, tier, kind="certification", name="名单.csv", **kw):
     """Upload, and run the preview as the worker would (tests of the worker itself are in test_tier_list_worker)."""
-    run = tier_lists.tier_list_start(
-        actor=official, upload=SimpleUploadedFile(name, data), tier=tier, kind=kind, **kw
-    )
+    run = tier_lists.tier_list_start(actor=official, upload=SimpleUploadedFile(name, data), tier=tier, kind=kind, **kw)
     return tier_lists.tier_list_preview(run.pk)
 
 
@@ -111,7 +109,9 @@ def test_renewal_re_review_and_revocation(users, ref, make_enterprise):
     renew, passed, failed, revoked = (make_enterprise("500112") for _ in range(4))
     for ent in (renew, passed, failed, revoked):
         lifecycle.certification_import(actor=users.superuser, enterprise=ent, tier=tier, valid_from=dt.date(2023, 7, 1))
-    renewal = upload(users.official, list_csv([[renew.name, renew.credit_code, "渝北区", "", "", "2026-05-01", "", ""]]), tier)
+    renewal = upload(
+        users.official, list_csv([[renew.name, renew.credit_code, "渝北区", "", "", "2026-05-01", "", ""]]), tier
+    )
     assert renewal.counts["renewal"] == 1
     confirm(users.official, renewal)
     old, new = Certification.objects.filter(enterprise=renew).order_by("valid_from")
@@ -203,7 +203,9 @@ def test_export_then_import_changes_nothing(users, ref, make_enterprise):
     tier = ref.tiers["innovative_sme"]
     for n in range(3):
         ent = make_enterprise("500112" if n else "500105")
-        lifecycle.certification_import(actor=users.superuser, enterprise=ent, tier=tier, valid_from=dt.date(2024, 3, n + 1))
+        lifecycle.certification_import(
+            actor=users.superuser, enterprise=ent, tier=tier, valid_from=dt.date(2024, 3, n + 1)
+        )
     body = b"".join(certifications_export(actor=users.official, tier=tier))
     header = body.decode("utf-8-sig").splitlines()[0].split(",")
     assert header[:4] == ["序号", "企业名称", "统一社会信用代码", "所属区县"]
@@ -212,3 +214,61 @@ def test_export_then_import_changes_nothing(users, ref, make_enterprise):
     before = AuditEntry.objects.filter(content_type__model="certification").count()
     assert confirm(users.official, run).status == "done"
     assert AuditEntry.objects.filter(content_type__model="certification").count() == before
+
+
+def test_the_command_previews_then_imports(users, ref, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "名单.csv"
+    path.write_bytes(
+        list_csv(
+            [["命令行企业有限公司", credit_code.make("91500112000000888"), "渝北区", "", "", "2025-03-01", "", ""]]
+        )
+    )
+    out = io.StringIO()
+    call_command("import_tier_list", str(path), tier="innovative_sme", kind="certification", as_user="official",
+                 default_industry="C", stdout=out)  # fmt: skip
+    assert "preview only" in out.getvalue() and Certification.objects.count() == 0
+    call_command("import_tier_list", str(path), tier="innovative_sme", kind="certification", as_user="official",
+                 default_industry="C", confirm=True, stdout=out)  # fmt: skip
+    assert "done" in out.getvalue() and Certification.objects.count() == 1
+
+
+def test_the_sample_lists_import_in_order_on_the_page(users, ref, client, settings):
+    """The demo's made-up lists, one click each: new certifications, a second tier, a revocation, a re-review."""
+    from django.urls import reverse
+
+    settings.ZJTX_SAMPLE_LISTS = True
+    client.force_login(users.official)
+    page = client.get(reverse("enterprises:tier-lists"))
+    names = [s["name"] for s in page.context["samples"]]
+    assert len(names) == 4 and all("示例" in n for n in names)
+    expected = [{"new": 6, "new_enterprises": 6}, {"new": 3}, {"ending": 1}, {"extension": 3}]
+    for name, counts in zip(names, expected, strict=True):
+        response = client.post(reverse("enterprises:tier-lists"), {"sample": name})
+        assert response.status_code == 302, response.content[:500]
+        run = TierListImport.objects.latest("id")
+        tier_lists.tier_list_preview(run.pk)
+        detail = client.get(reverse("enterprises:tier-list-detail", args=[run.pk]))
+        assert detail.status_code == 200 and "tier-list-decide" in detail.content.decode()
+        run.refresh_from_db()
+        assert {k: run.counts[k] for k in counts} == counts, (name, run.counts, run.rows)
+        client.post(reverse("enterprises:tier-list-decide", args=[run.pk]), {"decision": "confirm"})
+        assert tier_lists.tier_list_apply(run.pk).status == "done"
+    assert Certification.objects.filter(tier=ref.tiers["srdi_sme"]).count() == 3
+    assert Certification.objects.filter(status="revoked").count() == 1
+
+
+def test_district_staff_have_no_list_pages(users, ref, client):
+    from django.urls import reverse
+
+    client.force_login(users.staff_a)
+    assert client.get(reverse("enterprises:tier-lists")).status_code == 403
+    run = tier_lists.tier_list_start(
+        actor=users.official, upload=SimpleUploadedFile("x.csv", list_csv([])), tier=ref.tiers["innovative_sme"],
+        kind="certification",
+    )  # fmt: skip
+    assert client.get(reverse("enterprises:tier-list-detail", args=[run.pk])).status_code == 404
+    assert (
+        client.post(reverse("enterprises:tier-list-decide", args=[run.pk]), {"decision": "cancel"}).status_code == 404
+    )
