@@ -189,6 +189,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "enterprises.models.lifecycle.ApplicationStatusChoices",
         "CertificationStatusEnum": "enterprises.models.lifecycle.CertificationStatusChoices",
         "ImportStatusEnum": "enterprises.models.registry.ImportStatus",
+        "TierListKindEnum": "enterprises.models.tier_lists.ListKindChoices",
+        "TierListStatusEnum": "enterprises.models.tier_lists.TierListStatus",
         "DistrictKindEnum": "enterprises.models.reference.DistrictKind",
         "MetricKindEnum": "reporting.models.MetricKind",
         "ReportKindEnum": "reporting.models.ReportKind",

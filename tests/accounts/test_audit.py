@@ -49,6 +49,7 @@ NOT_AUDITED = {
     "enterprises.DemandEvent": "event row written with its demand's audited change",
     "programs.BenefitApplicationTransition": "event row written with its application's audited change",
     "enterprises.ImportRun": "the rows an import writes are audited one by one (IMPORT)",
+    "enterprises.TierListImport": "the enterprises and certifications a list import writes are audited one by one",
     "enterprises.JobRun": "the record of a system job itself",
     "enterprises.ServiceDeskDailyCheck": "output of a system job (its run is a JobRun)",
     "reporting.MetricSnapshot": "output of a system job (its run is a JobRun)",
