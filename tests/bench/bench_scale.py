@@ -467,8 +467,7 @@ def bench_xlsx(sizes: list[int], workdir: Path) -> None:
     and which reader read it (python-calamine whole, or openpyxl streaming above ZJTX_IMPORT_FAST_XLSX_CELLS)."""
     from django.conf import settings
 
-    print("
-.xlsx import by size (fresh process each; COPY of the same rows measured beside it)")
+    print("\n.xlsx import by size (fresh process each; COPY of the same rows measured beside it)")
     for n in sizes:
         rows = import_rows(n)
         path = workdir / f"xlsx_{n}.xlsx"
@@ -486,13 +485,83 @@ def bench_xlsx(sizes: list[int], workdir: Path) -> None:
     vacuum()
 
 
+def bench_list(n: int, workdir: Path) -> None:
+    """A published list of n new innovative-SME certifications for registered firms without one: the preview
+    and the confirmed import, against a COPY of the rows the import writes (certifications, their transitions,
+    their audit entries)."""
+    import json
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from enterprises.models import Certification, Tier
+    from enterprises.services import tier_lists
+    from enterprises.services.tier_list_export import COLUMNS as LIST_COLUMNS
+
+    print(f"\ntier list import (名单导入) of {n:,} rows")
+    tier = Tier.objects.get(code="innovative_sme")
+    firms = list(
+        Enterprise.objects.filter(certifications__isnull=True)
+        .order_by("id")
+        .values_list("name", "credit_code", "district__name")[:n]
+    )
+    path = workdir / "list.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(LIST_COLUMNS)
+        for i, (name, code, district) in enumerate(firms, start=1):
+            w.writerow([i, name, code, district, "2026年第一批", "2026-06-15", "2026-07-01", "", ""])
+    user = superuser()
+    with rolled_back():
+        run = tier_lists.tier_list_start(
+            actor=user, upload=SimpleUploadedFile("list.csv", path.read_bytes()), tier=tier, kind="certification",
+            enqueue=False,
+        )  # fmt: skip
+        preview_s, run = timed(lambda: tier_lists.tier_list_preview(run.pk))
+        assert run.counts["new"] == len(firms), run.counts
+        tier_lists.tier_list_confirm(actor=user, run_id=run.pk, enqueue=False)
+        apply_s, run = timed(lambda: tier_lists.tier_list_apply(run.pk))
+        assert run.status == "done" and run.written["certifications_created"] == len(firms), (run.status, run.message)
+    ids = dict(Enterprise.objects.filter(credit_code__in=[f[1] for f in firms]).values_list("credit_code", "id"))
+    ct = ContentType.objects.get_for_model(Certification).pk
+    now = timezone.now()
+
+    def copy() -> float:
+        with rolled_back():
+            raw: Any = connection.connection
+            start = time.perf_counter()
+            with raw.cursor() as cursor:
+                cursor.execute("SELECT nextval('enterprises_certification_id_seq')")
+                first = cursor.fetchone()[0] + 1_000_000
+                columns = "id, enterprise_id, tier_id, status, valid_from, valid_until, reason, created_at, updated_at"
+                with cursor.copy(f"COPY enterprises_certification ({columns}) FROM STDIN") as c:
+                    for i, (_name, code, _d) in enumerate(firms):
+                        c.write_row((first + i, ids[code], tier.pk, "active", "2026-07-01", "2029-07-01", "", now, now))
+                columns = "certification_id, action, from_status, to_status, at, reason"
+                with cursor.copy(f"COPY enterprises_certificationtransition ({columns}) FROM STDIN") as c:
+                    for i in range(len(firms)):
+                        c.write_row((first + i, "list_import", "", "active", now, ""))
+                columns = "at, actor_name, action, content_type_id, object_id, object_repr, changes, source"
+                with cursor.copy(f"COPY accounts_auditentry ({columns}) FROM STDIN") as c:
+                    for i in range(len(firms)):
+                        changes = json.dumps({"status": [None, "active"], "valid_from": [None, "2026-07-01"]})
+                        c.write_row((now, "bench", "import", ct, str(first + i), "x", changes, "tier_list"))
+            return time.perf_counter() - start
+
+    copy_s = min(copy() for _ in range(2))
+    record(f"list preview {len(firms):,} rows (read, match, plan)", seconds(preview_s), f"COPY {seconds(copy_s)}",
+           f"{preview_s / copy_s:.2f}×")  # fmt: skip
+    record(f"list import {len(firms):,} rows (plan again + write)", seconds(apply_s), f"COPY {seconds(copy_s)}",
+           f"{apply_s / copy_s:.2f}×", f"≤ 3× COPY: {met(apply_s / copy_s <= 3)}")  # fmt: skip
+    vacuum()
+
+
 def bench_bombs(workdir: Path) -> None:
     """The upload bombs of issue 12, each imported in a fresh process: refused, and the peak RSS stays low."""
     sys.path.insert(0, str(ROOT))
     from tests.enterprises import workbooks
 
-    print("
-upload bombs (fresh process each): outcome and peak RSS")
+    print("\nupload bombs (fresh process each): outcome and peak RSS")
     bombs = [
         ("one row of 4,000,000 cells", "wide.xlsx", workbooks.wide_row_bomb),
         ("2,500,000 rows", "rows.xlsx", workbooks.many_rows_bomb),
@@ -538,7 +607,7 @@ def bench_memory(workdir: Path, report_databases: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="import,xlsx,bombs,snapshot,api,reports,memory")
+    parser.add_argument("--only", default="import,xlsx,bombs,list,snapshot,api,reports,memory")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument(
@@ -573,6 +642,8 @@ def main() -> None:
             bench_xlsx([int(n) for n in args.xlsx_rows.split(",")], workdir)
         if "bombs" in only:
             bench_bombs(workdir)
+        if "list" in only:
+            bench_list(args.rows, workdir)
         if "memory" in only:
             bench_memory(workdir, [u for u in args.report_databases.split(",") if u])
     print(f"\nload average at the end {os.getloadavg()[0]:.2f}")
