@@ -12,7 +12,7 @@ from django.utils import timezone
 from reference.services.jobs import job_run
 from tiers.models import EligibilityAssessment
 from tiers.selectors import assessment_counts
-from tiers.services import eligibility, lifecycle
+from tiers.services import eligibility, lifecycle, tier_lists
 from zjtx.access import dangerously_unrestricted
 from zjtx.audit_context import audit_context
 
@@ -49,3 +49,15 @@ def assess_eligibility(day: str | None = None) -> dict[str, Any]:
             },
         }
     return run.result
+
+
+@shared_task(acks_late=True, name="tiers.tier_list_preview")
+def tier_list_preview(run_id: int) -> str | None:
+    run = tier_lists.tier_list_preview(run_id)
+    return run.status if run else None
+
+
+@shared_task(acks_late=True, name="tiers.tier_list_apply")
+def tier_list_apply(run_id: int) -> str | None:
+    run = tier_lists.tier_list_apply(run_id)
+    return run.status if run else None

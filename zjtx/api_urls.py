@@ -10,6 +10,7 @@ from programs.api import views as pv
 from reference.api import views as refv
 from reporting.api import views as rv
 from servicedesk.api import views as sd
+from tiers.api import tier_lists as tier_lists_api
 from tiers.api import views as tv
 
 router = DefaultRouter()
@@ -19,6 +20,7 @@ router.register("industries", refv.IndustryViewSet, basename="industry")
 router.register("tiers", refv.TierViewSet, basename="tier")
 router.register("enterprises", ev.EnterpriseViewSet, basename="enterprise")
 router.register("imports", ev.ImportRunViewSet, basename="importrun")
+router.register("tier-lists", tier_lists_api.TierListImportViewSet, basename="tierlistimport")
 router.register("applications", tv.ApplicationViewSet, basename="application")
 router.register("certifications", tv.CertificationViewSet, basename="certification")
 router.register("service-assignments", sd.ServiceAssignmentViewSet, basename="serviceassignment")

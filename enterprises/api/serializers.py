@@ -96,6 +96,8 @@ class EnterpriseRefSerializer(serializers.ModelSerializer[Enterprise]):
 
 
 class ImportRunSerializer(serializers.ModelSerializer[ImportRun]):
+    """An import's counts; its rejected rows are paginated under errors/ and downloadable from errors-file/."""
+
     class Meta:
         model = ImportRun
         fields = [
@@ -109,11 +111,19 @@ class ImportRunSerializer(serializers.ModelSerializer[ImportRun]):
             "rows_unchanged",
             "facts_written",
             "rows_rejected",
-            "errors",
             "message",
             "started_at",
             "finished_at",
         ]
+
+
+class ImportErrorSerializer(serializers.Serializer[Any]):
+    """One rejected row: its number in the file (the header is row 1), its credit code as the file has it,
+    and every reason, each echoing the cell it is about."""
+
+    row = serializers.IntegerField()
+    credit_code = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
 
 
 class ImportUploadSerializer(serializers.Serializer[Any]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -23,6 +23,7 @@ from enterprises.models import EligibilityProfile, Enterprise, ImportRun
 from enterprises.rules import credit_code
 from enterprises.services import exporting, importing, registry
 from enterprises.services import profile as profiles
+from enterprises.services.import_report import import_errors_csv
 from zjtx.api import ScopedViewSetMixin
 
 
@@ -125,5 +126,26 @@ class EnterpriseViewSet(
 
 
 class ImportRunViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[ImportRun]):
-    queryset = ImportRun.objects.all()
+    """Import runs with their counts. The rejected rows (up to 50,000 a run) are never in the list or the
+    detail: page through them under errors/, or download them as CSV from errors-file/."""
+
+    queryset = ImportRun.objects.defer("errors")
     serializer_class = s.ImportRunSerializer
+
+    @extend_schema(responses=s.ImportErrorSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def errors(self, request: Request, pk: str) -> Response:
+        """The run's rejected rows in file order, paginated."""
+        run = get_object_or_404(self.get_queryset().defer(None), pk=pk)
+        page: Any = self.paginate_queryset(run.errors)  # type: ignore[arg-type]
+        return self.get_paginated_response(s.ImportErrorSerializer(page, many=True).data)
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=True, methods=["get"], url_path="errors-file", pagination_class=None)
+    def errors_file(self, request: Request, pk: str) -> HttpResponse:
+        """The rejected rows as a CSV file (UTF-8 with BOM, as Excel expects); recorded in the audit log."""
+        run = get_object_or_404(self.get_queryset().defer(None), pk=pk)
+        name, body = import_errors_csv(actor=request.user, run=run)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

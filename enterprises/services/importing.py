@@ -277,7 +277,8 @@ class _Importer:
         with self.lock:
             self.run.rows_rejected += 1
             if len(self.errors) < MAX_STORED_ERRORS:
-                self.errors.append({"row": row.number, "credit_code": row.code, "reasons": row.errors})
+                # A rejected code is echoed as the file has it, so the person can find the row.
+                self.errors.append({"row": row.number, "credit_code": row.code or row.raw_code, "reasons": row.errors})
 
     # --- writing ---------------------------------------------------------------------------
 

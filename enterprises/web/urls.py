@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.EnterpriseListView.as_view(), name="list"),
     path("import/", views.ImportCreateView.as_view(), name="import"),
     path("import/<int:pk>/", views.import_detail, name="import-detail"),
+    path("import/<int:pk>/errors.csv", views.import_errors_download, name="import-errors"),
     path("<str:code>/", views.EnterpriseDetailView.as_view(), name="detail"),
 ]

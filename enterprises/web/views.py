@@ -17,6 +17,7 @@ from enterprises.models.registry import ImportStatus
 from enterprises.rules import credit_code
 from enterprises.selectors import enterprises_for
 from enterprises.services import importing
+from enterprises.services.import_report import import_errors_csv
 from enterprises.web.forms import ImportForm
 from reference.models import District, Industry, Tier
 from zjtx.access import Action, can, can_see_contact, redact_changes, restrict
@@ -87,7 +88,7 @@ class ImportCreateView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.setdefault("form", ImportForm())
-        context["runs"] = restrict(ImportRun.objects.all(), self.request.user)[:10]
+        context["runs"] = restrict(ImportRun.objects.defer("errors"), self.request.user)[:10]
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -117,3 +118,14 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "enterprises/_import_status.html" if request.headers.get("HX-Request") else "enterprises/import_detail.html"
     )
     return render(request, template, context)
+
+
+def import_errors_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every rejected row of the import as a CSV file (the page shows the first 200)."""
+    if not request.user.is_authenticated:
+        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+    run = scoped_or_404(ImportRun.objects.all(), request, pk=pk)
+    name, body = import_errors_csv(actor=request.user, run=run)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

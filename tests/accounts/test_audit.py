@@ -49,6 +49,7 @@ NOT_AUDITED = {
     "servicedesk.DemandEvent": "event row written with its demand's audited change",
     "programs.BenefitApplicationTransition": "event row written with its application's audited change",
     "enterprises.ImportRun": "the rows an import writes are audited one by one (IMPORT)",
+    "tiers.TierListImport": "the enterprises and certifications a list import writes are audited one by one",
     "reference.JobRun": "the record of a system job itself",
     "servicedesk.ServiceDeskDailyCheck": "output of a system job (its run is a JobRun)",
     "reporting.MetricSnapshot": "output of a system job (its run is a JobRun)",

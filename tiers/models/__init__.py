@@ -1,4 +1,4 @@
-"""Models of the tier lifecycle (applications, certifications, their transitions) and the eligibility assessments."""
+"""Models of the tier lifecycle (applications, certifications, transitions), list imports, assessments."""
 
 from tiers.models.eligibility import EligibilityAssessment
 from tiers.models.lifecycle import (
@@ -10,6 +10,7 @@ from tiers.models.lifecycle import (
     CertificationTransition,
     TransitionEvent,
 )
+from tiers.models.tier_lists import ListKindChoices, TierListImport, TierListStatus
 
 __all__ = [
     "Application",
@@ -19,5 +20,8 @@ __all__ = [
     "CertificationStatusChoices",
     "CertificationTransition",
     "EligibilityAssessment",
+    "ListKindChoices",
+    "TierListImport",
+    "TierListStatus",
     "TransitionEvent",
 ]
