@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reference.models import Bilingual, ReferenceQuerySet
 from zjtx.access import RestrictedQuerySet
+from zjtx.outbox import QueuedRun
 
 
 def one_per_place(before: list[str], after: list[str], name: str) -> list[models.UniqueConstraint]:
@@ -213,7 +214,7 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ReportRun(models.Model):
+class ReportRun(QueuedRun):
     """A progress report for a period (YYYY-MM): one row per kind, place and period, regenerated in place."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)

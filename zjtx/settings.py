@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz first: answered before host checks, HTTPS redirects and sessions.
+    "zjtx.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "zjtx.middleware.RefuseNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,6 +99,13 @@ DATABASES = {
     else env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'demo.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A kept connection that the server dropped (PostgreSQL restarted) is found dead and replaced at the
+# start of the next request or task, so neither the web server nor the worker needs a restart.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer makes a request fail in seconds (503), not hang.
+    _timeout = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", _timeout)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo runs the web server and in-process tasks in threads; wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -224,13 +233,37 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # a fresh one, so one bad file cannot keep a process bloated; the import limits keep a task itself below it.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=300 * 1024)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="zjtx")
+# Timeouts of the broker and cache connections (seconds): a request that queues work while Redis is down
+# gives up within about a second, and the work waits in the database (zjtx/outbox.py).
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task taken by a worker that dies is redelivered after this many seconds (it must exceed
     # the longest task: a large import takes minutes), found by a sweep every interval × throttle s.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_RESTORE_THROTTLE", default=10),
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
 }
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+}
+# Publishing a task message: one quick retry, then the caller is told (the run waits for the sweeper).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.2}
+# The queue's outbox (zjtx/outbox.py): runs recorded but not accepted by the broker are sent by a sweep
+# every ZJTX_QUEUE_SWEEP_SECONDS (beat, and each worker at start) once they are ZJTX_QUEUE_SEND_DELAY
+# seconds old; a run accepted but still not taken after ZJTX_QUEUE_RESEND_HOURS is sent again (its
+# message was lost with a Redis that kept no data). After a failed send, a process does not try the
+# broker again for ZJTX_QUEUE_RETRY_SECONDS (its requests leave the work to the sweeper).
+ZJTX_QUEUE_SWEEP_SECONDS = env.float("ZJTX_QUEUE_SWEEP_SECONDS", default=30)
+ZJTX_QUEUE_SEND_DELAY = env.float("ZJTX_QUEUE_SEND_DELAY", default=10)
+ZJTX_QUEUE_RESEND_HOURS = env.float("ZJTX_QUEUE_RESEND_HOURS", default=6)
+ZJTX_QUEUE_RETRY_SECONDS = env.float("ZJTX_QUEUE_RETRY_SECONDS", default=5)
+# A run accepted by the broker but not taken by a worker after this many seconds is shown as waiting for one.
+ZJTX_QUEUE_WORKER_WAIT_SECONDS = env.float("ZJTX_QUEUE_WORKER_WAIT_SECONDS", default=60)
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = False
@@ -240,7 +273,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis, or each process's memory while Redis does not answer (zjtx/cache.py: reads never wait for Redis).
+    CACHES = {
+        "default": {
+            "BACKEND": "zjtx.cache.FailoverRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                "retry_seconds": env.float("ZJTX_CACHE_RETRY_SECONDS", default=5),
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

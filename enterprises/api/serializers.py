@@ -13,6 +13,7 @@ from enterprises.rules import credit_code
 from reference.api.serializers import TierRefSerializer
 from reference.models import District, Industry
 from zjtx.access import can_see_contact
+from zjtx.api import QueueNoticeField
 from zjtx.privacy import mask_phone
 
 
@@ -98,6 +99,8 @@ class EnterpriseRefSerializer(serializers.ModelSerializer[Enterprise]):
 class ImportRunSerializer(serializers.ModelSerializer[ImportRun]):
     """An import's counts; its rejected rows are paginated under errors/ and downloadable from errors-file/."""
 
+    queue_notice = QueueNoticeField()
+
     class Meta:
         model = ImportRun
         fields = [
@@ -114,6 +117,8 @@ class ImportRunSerializer(serializers.ModelSerializer[ImportRun]):
             "message",
             "started_at",
             "finished_at",
+            "sent_at",
+            "queue_notice",
         ]
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.rules import credit_code
 from zjtx.access import RestrictedQuerySet
+from zjtx.outbox import QueuedRun
 
 
 def validate_credit_code(value: str) -> None:
@@ -204,7 +205,7 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed: nothing written")
 
 
-class ImportRun(models.Model):
+class ImportRun(QueuedRun):
     """One import of an enterprise file: what came in, what was written, and every rejected row."""
 
     file_name = models.CharField(_("file name"), max_length=255)

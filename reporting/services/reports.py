@@ -103,7 +103,7 @@ def _ensure_run(
 
 
 def _enqueue(run: ReportRun) -> None:
-    enqueue_on_commit("reporting.generate_report", run.pk)
+    enqueue_on_commit("reporting.generate_report", run)
 
 
 def monthly_reports(period: str | None = None, *, enqueue: bool = True) -> list[int]:

@@ -19,17 +19,19 @@ from rest_framework.response import Response
 from reference.models import Industry, Tier
 from tiers.models import ListKindChoices, TierListImport
 from tiers.services import tier_list_export, tier_lists
-from zjtx.api import ScopedViewSetMixin
+from zjtx.api import QueueNoticeField, ScopedViewSetMixin
 
 
 class TierListImportSerializer(serializers.ModelSerializer[TierListImport]):
     tier: serializers.SlugRelatedField[Tier] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    queue_notice = QueueNoticeField()
 
     class Meta:
         model = TierListImport
         fields = [
             "id", "file_name", "sha256", "tier", "kind", "status", "rows_total", "counts", "written",
             "accept_exceptions", "message", "started_at", "previewed_at", "confirmed_at", "finished_at",
+            "sent_at", "queue_notice",
         ]  # fmt: skip
 
 
