@@ -18,6 +18,8 @@ if [ "$mode" = dev ]; then
   # The backup-restore check (pg_dump, pg_restore, psql) and the Redis-restart test (a private redis-server).
   command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+  # The PostgreSQL-restart test runs a private cluster (initdb, pg_ctl) on a free port.
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
   # The importer's tests write real workbooks and CSV files with LibreOffice (numbers as a spreadsheet stores them).
   command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 fi
@@ -27,6 +29,11 @@ if [ "${#need[@]}" -gt 0 ]; then
     echo "setup: need root (or sudo) to install ${need[*]}" >&2; exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
+  if [[ " ${need[*]} " == *" postgresql "* ]] && [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    # Only the server's programs are wanted: no cluster of its own started on the machine's port 5432.
+    $sudo mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
   $sudo apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null || true
   $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${need[@]}" >/dev/null
 fi

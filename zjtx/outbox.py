@@ -171,7 +171,7 @@ def claim(task: Any, run_id: int) -> bool:
         return True
     fields = ["task_id", *kind.waiting]
     with transaction.atomic():
-        row = kind.rows.select_for_update().filter(pk=run_id).values(*fields).first()
+        row = kind.rows.order_by().select_for_update(of=("self",)).filter(pk=run_id).values(*fields).first()
         if row is None:
             return True  # the service answers for a missing row as it always did
         if row["task_id"] and row["task_id"] != task_id:
