@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import IO, Any
@@ -85,22 +86,22 @@ class PrivatePostgres:
     """A PostgreSQL cluster of this test only (initdb into the test's folder, a free port), stopped
     and started at will; loaded with a copy of the test database (pg_dump | psql)."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.data = folder / "pgdata"
-        self.port = free_port()
-        # PostgreSQL refuses to run as root: the cluster belongs to the postgres account when the test is root.
+    def __init__(self) -> None:
+        # A folder of its own, not the test's (pytest's folders are private to the user running the test,
+        # and PostgreSQL refuses to run as root: when the test is root, the cluster belongs to postgres).
+        self.data = Path(tempfile.mkdtemp(prefix="zjtx-test-pg-"))
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            shutil.chown(self.data, "postgres", "postgres")
+        self.port = free_port()
         self.name = "zjtx_fault"
 
     def _run(self, *args: str) -> None:
-        subprocess.run([*self.as_user, *args], check=True, capture_output=True, timeout=120)
+        done = subprocess.run([*self.as_user, *args], capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}): {done.stdout}{done.stderr}")
 
     def init(self) -> None:
-        self.folder.chmod(0o777)
-        self.data.mkdir()
-        if self.as_user:
-            shutil.chown(self.data, "postgres", "postgres")
         self._run(_pg_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8")  # fmt: skip
         self.start()
@@ -127,6 +128,7 @@ class PrivatePostgres:
     def close(self) -> None:
         if (self.data / "postmaster.pid").exists():
             self.stop()
+        shutil.rmtree(self.data, ignore_errors=True)
 
 
 def process_env(extra: dict[str, str]) -> dict[str, str]:

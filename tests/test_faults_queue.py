@@ -56,7 +56,7 @@ def queue_env(task_queue: str, broker: str) -> dict[str, str]:
     }
 
 
-def ask_for_work(client: TimedClient, staff_token: str, official_token: str, first: int, period: str) -> tuple[Any, Any]:
+def ask_for_work(client: TimedClient, staff_token: str, official_token: str, first: int, period: str) -> list[Any]:
     """Upload an import (district staff) and request a report (an official); both must answer 202 at once."""
     data = csv_bytes([good_row(n) for n in range(first, first + ROWS)])
     upload = client.post(
@@ -71,7 +71,7 @@ def ask_for_work(client: TimedClient, staff_token: str, official_token: str, fir
         json={"kind": "district", "period": period, "district": "500112"},
     )
     assert report.status_code == 202, report.text
-    return upload.json(), report.json()
+    return [upload.json(), report.json()]
 
 
 def read_lists(client: TimedClient, token: str) -> None:

@@ -52,7 +52,14 @@ def assess_eligibility(day: str | None = None) -> dict[str, Any]:
     return run.result
 
 
-@shared_task(bind=True, acks_late=True, name="tiers.tier_list_preview")
+@shared_task(
+    bind=True,
+    acks_late=True,
+    name="tiers.tier_list_preview",
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    max_retries=5,
+)
 def tier_list_preview(self: Any, run_id: int) -> str | None:
     if not outbox.claim(self, run_id):
         return None
@@ -60,7 +67,14 @@ def tier_list_preview(self: Any, run_id: int) -> str | None:
     return run.status if run else None
 
 
-@shared_task(bind=True, acks_late=True, name="tiers.tier_list_apply")
+@shared_task(
+    bind=True,
+    acks_late=True,
+    name="tiers.tier_list_apply",
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    max_retries=5,
+)
 def tier_list_apply(self: Any, run_id: int) -> str | None:
     if not outbox.claim(self, run_id):
         return None
