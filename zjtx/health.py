@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 
+from zjtx import readiness
+
 Check = Callable[[], str | None]
 
 
@@ -45,8 +47,6 @@ def readiness_check(name: str, *, critical: bool = True) -> Callable[[Check], Ch
 
 def run_checks() -> tuple[str, dict[str, dict[str, object]]]:
     """("ready" | "degraded" | "not ready", each check's outcome)."""
-    from zjtx import readiness  # noqa: F401  (registers the checks of the platform)
-
     results: dict[str, dict[str, object]] = {}
     status = "ready"
     for name, registered in CHECKS.items():
@@ -62,6 +62,10 @@ def run_checks() -> tuple[str, dict[str, dict[str, object]]]:
             status = "not ready" if registered.critical else ("degraded" if status == "ready" else status)
         results[name] = result
     return status, results
+
+
+for _name, _check, _critical in readiness.PLATFORM:
+    readiness_check(_name, critical=_critical)(_check)
 
 
 def _json(body: dict[str, object], status: int) -> HttpResponse:

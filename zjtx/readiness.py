@@ -1,4 +1,7 @@
-"""The platform's checks for /readyz (zjtx/health.py): the database, the cache and the task queue."""
+"""The platform's checks for /readyz (zjtx/health.py registers them): the database, the cache and the task queue.
+
+Each returns None when fine, else what is wrong.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +11,14 @@ from django.core.cache import cache
 from django.db import connection
 
 from zjtx import outbox
-from zjtx.health import readiness_check
 
 
-@readiness_check("database")
 def database() -> str | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return None
 
 
-@readiness_check("cache", critical=False)
 def cache_check() -> str | None:
     cache.get("readyz")
     if not getattr(cache, "available", True):
@@ -26,7 +26,6 @@ def cache_check() -> str | None:
     return None
 
 
-@readiness_check("task_queue", critical=False)
 def task_queue() -> str | None:
     waiting = outbox.waiting_counts()
     note = f"; recorded and waiting to be sent: {waiting}" if waiting else ""
@@ -48,3 +47,7 @@ def task_queue() -> str | None:
     if waiting:
         return f"the broker answers, but runs wait to be sent{note}"
     return None
+
+
+# name, check, critical (a failed critical check takes the node out of service)
+PLATFORM = [("database", database, True), ("cache", cache_check, False), ("task_queue", task_queue, False)]
