@@ -193,3 +193,20 @@ def test_a_database_error_answers_503_json_in_the_api_and_a_page_elsewhere():
         raise ValueError("a bug")
     except ValueError:
         assert server_error(factory.get("/api/v1/enterprises/")).status_code == 500
+
+
+@pytest.mark.redis
+def test_a_nightly_job_missed_while_the_broker_was_down_is_sent_once(db, purge_queue):
+    from reference.models import JobRun
+    from reference.services.catch_up import send_missed_jobs
+
+    now = timezone.now()
+    for job, days_ago in (("enterprises.assess_eligibility", 2), ("reporting.daily_snapshot", 0)):
+        run = JobRun.objects.create(job=job, key="x", status="done")
+        JobRun.objects.filter(pk=run.pk).update(started_at=now - dt.timedelta(days=days_ago, minutes=1))
+    # Last night's assessment never started (the snapshot ran today); jobs that never ran here are not guessed at.
+    assert send_missed_jobs(now) == {"enterprises.assess_eligibility": 1}
+    assert send_missed_jobs(now) == {}  # marked: not again
+    marker = JobRun.objects.get(job="enterprises.assess_eligibility", key="catch-up")
+    assert marker.result["sent_again"] and marker.status == "done"
+    assert redis.Redis.from_url(settings.CELERY_BROKER_URL).llen(purge_queue) == 1

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,11 +84,19 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {}
+# Further sweeps run with the outbox's own, e.g. the catch-up of nightly jobs missed while the broker
+# was down (reference/services/catch_up.py); each returns what it sent.
+EXTRA_SWEEPS: list[Callable[[], dict[str, int]]] = []
 
 
 def register(task: str, model_label: str, *, waiting: dict[str, Any]) -> None:
     """Make the sweeper look after `task`'s runs (called from the app's AppConfig.ready)."""
     KINDS[task] = Kind(task, model_label, {name: tuple(values) for name, values in waiting.items()})
+
+
+def register_sweep(sweep: Callable[[], dict[str, int]]) -> None:
+    if sweep not in EXTRA_SWEEPS:
+        EXTRA_SWEEPS.append(sweep)
 
 
 def kind_of(task: str) -> Kind:
@@ -114,29 +123,29 @@ def broker_down() -> bool:
     return time.monotonic() < _broker_down_until
 
 
-def _publish(task: str, run_id: int) -> bool:
-    """Hand the task message to the broker; False (logged) when it does not take it."""
+def publish(task: str, *args: Any) -> bool:
+    """Hand a task message to the broker; False (logged) when it does not take it."""
     global _broker_down_until
     if current_app.conf.task_always_eager:
         # The embedded demo (no broker) runs the task here and now; its errors are its own.
-        task_named(task).apply_async(args=[run_id], ignore_result=True)
+        task_named(task).apply_async(args=list(args), ignore_result=True)
         return True
     if broker_down():
         return False
     try:
         # No result is kept: the run row is the record (and a result backend that is down would
         # otherwise make the call wait for it).
-        current_app.send_task(task, args=[run_id], ignore_result=True, retry=True)
+        current_app.send_task(task, args=list(args), ignore_result=True, retry=True)
     except Exception as exc:  # kombu's OperationalError, redis errors, timeouts: the broker is down
         _broker_down_until = time.monotonic() + settings.ZJTX_QUEUE_RETRY_SECONDS
-        log.warning("queue: %s for run %s not sent, the sweeper will send it (%s)", task, run_id, exc)
+        log.warning("queue: %s%s not sent, the sweeper will send it (%s)", task, list(args), exc)
         return False
     _broker_down_until = 0.0
     return True
 
 
 def _send(kind: Kind, run_id: int, enqueued_at: dt.datetime, run: Any = None) -> bool:
-    if not _publish(kind.task, run_id):
+    if not publish(kind.task, run_id):
         return False
     now = timezone.now()
     # Only if the row was not queued again meanwhile (a newer request's send notes its own time).
@@ -211,6 +220,10 @@ def sweep(*, everything: bool = False) -> dict[str, int]:
             if not _send(kind, run_id, now):
                 break  # the broker is still down: the next sweep tries again
             sent[kind.task] = sent.get(kind.task, 0) + 1
+    if not everything:
+        for extra in EXTRA_SWEEPS:
+            for task, count in extra().items():
+                sent[task] = sent.get(task, 0) + count
     if sent:
         log.info("queue: sweep sent %s", sent)
     return sent

@@ -262,6 +262,9 @@ ZJTX_QUEUE_SWEEP_SECONDS = env.float("ZJTX_QUEUE_SWEEP_SECONDS", default=30)
 ZJTX_QUEUE_SEND_DELAY = env.float("ZJTX_QUEUE_SEND_DELAY", default=10)
 ZJTX_QUEUE_RESEND_HOURS = env.float("ZJTX_QUEUE_RESEND_HOURS", default=6)
 ZJTX_QUEUE_RETRY_SECONDS = env.float("ZJTX_QUEUE_RETRY_SECONDS", default=5)
+# A nightly job of the beat schedule whose time passed this many minutes ago while the broker was down
+# (no JobRun since) is sent by the sweep (reference/services/catch_up.py).
+ZJTX_JOB_CATCH_UP_MINUTES = env.int("ZJTX_JOB_CATCH_UP_MINUTES", default=120)
 # A run accepted by the broker but not taken by a worker after this many seconds is shown as waiting for one.
 ZJTX_QUEUE_WORKER_WAIT_SECONDS = env.float("ZJTX_QUEUE_WORKER_WAIT_SECONDS", default=60)
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
