@@ -226,6 +226,18 @@ def celery_app_for(broker_url: str | None) -> Any:
     return client
 
 
+def stop_process(proc: subprocess.Popen[bytes], log: Any) -> None:
+    """SIGTERM, then SIGKILL after 20 s; the log is closed."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    log.close()
+
+
 class WorkerProcess:
     """A `celery worker` subprocess bound to the test database and a queue of its own."""
 
@@ -260,14 +272,7 @@ class WorkerProcess:
         raise RuntimeError(f"celery worker not ready after {timeout}s; see {self.log.name}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        stop_process(self.proc, self.log)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ import redis
 import requests
 from django.conf import settings
 
-from tests.conftest import ROOT, _database_url
+from tests.conftest import ROOT, _database_url, stop_process
 
 
 def free_port() -> int:
@@ -155,14 +155,7 @@ class _Process:
         )
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        stop_process(self.proc, self.log)
 
 
 class WebServer(_Process):

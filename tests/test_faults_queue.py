@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -91,13 +92,26 @@ def assert_done_once(import_id: int, report_id: int, first: int) -> None:
     assert Enterprise.objects.filter(credit_code__in=codes).count() == ROWS
 
 
-def test_redis_down_reads_answer_and_queued_work_runs_once_when_it_is_back(users, ref, task_queue, tmp_path, capsys):
+@pytest.fixture
+def stack(users, ref, task_queue, tmp_path):
+    """A private Redis and a web server bound to it; the two users of the tests can log in."""
     for user in (users.staff_a, users.official):
         login_for_other_processes(user)
     redis_server = PrivateRedis(tmp_path)
     redis_server.start()
     env = queue_env(task_queue, redis_server.url)
-    web = WebServer(env)
+    try:
+        web = WebServer(env)
+    except BaseException:
+        redis_server.stop()
+        raise
+    yield SimpleNamespace(redis=redis_server, env=env, web=web)
+    web.stop()
+    redis_server.stop()
+
+
+def test_redis_down_reads_answer_and_queued_work_runs_once_when_it_is_back(stack, task_queue, tmp_path, capsys):
+    redis_server, env, web = stack.redis, stack.env, stack.web
     worker = WorkerProcess(task_queue, extra_env=env, concurrency=1)
     beat = Beat(tmp_path, env)
     client = TimedClient(web.url)
@@ -150,8 +164,6 @@ def test_redis_down_reads_answer_and_queued_work_runs_once_when_it_is_back(users
     finally:
         beat.stop()
         worker.stop()
-        web.stop()
-        redis_server.stop()
     assert_done_once(upload["id"], report["id"], first=1)
     assert_done_once(second_upload["id"], second_report["id"], first=101)
     # A login's time is mostly the password hash (PBKDF2, about a second on this machine, more when it is
@@ -168,13 +180,8 @@ def test_redis_down_reads_answer_and_queued_work_runs_once_when_it_is_back(users
         )
 
 
-def test_no_worker_for_a_while_the_work_waits_and_runs_once(users, ref, task_queue, tmp_path, capsys):
-    for user in (users.staff_a, users.official):
-        login_for_other_processes(user)
-    redis_server = PrivateRedis(tmp_path)
-    redis_server.start()
-    env = queue_env(task_queue, redis_server.url)
-    web = WebServer(env)
+def test_no_worker_for_a_while_the_work_waits_and_runs_once(stack, task_queue, capsys):
+    redis_server, env, web = stack.redis, stack.env, stack.web
     client = TimedClient(web.url)
     worker = None
     try:
@@ -208,8 +215,6 @@ def test_no_worker_for_a_while_the_work_waits_and_runs_once(users, ref, task_que
     finally:
         if worker is not None:
             worker.stop()
-        web.stop()
-        redis_server.stop()
     assert_done_once(upload["id"], report["id"], first=201)
     worker_log = Path(worker.log.name).read_text()
     assert worker_log.count("skipped: taken by task") == 2, worker_log[-3000:]
