@@ -151,26 +151,26 @@ class Target(models.Model):
             raise ValidationError(
                 {"parent": _("A district target is split from a city-wide target of the same metric.")}
             )
+        errors = self.plan_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def plan_errors(self) -> dict[str, Any]:
+        """What is wrong with the target's plan: of another jurisdiction, or a period without the deadline."""
         plan = self.policy
         if plan is None:
-            return
+            return {}
         if plan.jurisdiction_id != self.jurisdiction_id:
-            raise ValidationError({"policy": _("The plan is of another jurisdiction.")})
+            return {"policy": _("The plan is of another jurisdiction.")}
         if self.deadline and not (
             plan.effective_from <= self.deadline
             and (plan.effective_until is None or self.deadline < plan.effective_until)
         ):
-            raise ValidationError(
-                {
-                    "deadline": _("The deadline lies outside the plan's period (%(period)s).")
-                    % {"period": plan_period(plan)}
-                }
-            )
-
-    @property
-    def closed_on(self) -> dt.date:
-        """The first day the target is closed: the day after its deadline."""
-        return self.deadline + dt.timedelta(days=1)
+            return {
+                "deadline": _("The deadline lies outside the plan's period (%(period)s).")
+                % {"period": plan_period(plan)}
+            }
+        return {}
 
 
 def plan_period(plan: Any) -> str:

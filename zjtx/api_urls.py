@@ -8,6 +8,7 @@ from accounts.api.views import AuditEntryViewSet, MeView, TokenView
 from enterprises.api import servicedesk_views as sd
 from enterprises.api import views as ev
 from programs.api import views as pv
+from reporting.api import plans as rp
 from reporting.api import views as rv
 
 router = DefaultRouter()
@@ -31,6 +32,7 @@ router.register("snapshots", rv.SnapshotViewSet, basename="snapshot")
 router.register("manual-values", rv.ManualValueViewSet, basename="manualvalue")
 router.register("reports", rv.ReportRunViewSet, basename="reportrun")
 router.register("job-runs", rv.JobRunViewSet, basename="jobrun")
+router.register("plans", rp.PlanViewSet, basename="plan")
 router.register("policies", pv.PolicyViewSet, basename="policy")
 router.register("measures", pv.MeasureViewSet, basename="measure")
 router.register("subsidy-rules", pv.SubsidyRuleViewSet, basename="subsidyrule")
