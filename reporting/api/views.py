@@ -51,7 +51,7 @@ class TargetFilter(df.FilterSet):
 class TargetViewSet(ScopedViewSetMixin, viewsets.ModelViewSet[Target]):
     """Targets. Program admins and officials add city-wide targets and split them into district targets."""
 
-    queryset = Target.objects.select_related("metric", "jurisdiction", "district")
+    queryset = Target.objects.select_related("metric", "jurisdiction", "district", "policy")
     filterset_class = TargetFilter
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 

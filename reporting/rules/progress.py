@@ -58,6 +58,11 @@ class FinalResult:
     change_since_deadline: int | None
     share_of_city: Decimal | None
 
+    @property
+    def shortfall(self) -> int:
+        """By how much a missed target fell short (0 when met)."""
+        return max(-self.difference, 0)
+
 
 def _q(value: Decimal, places: str = "0.1") -> Decimal:
     return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
