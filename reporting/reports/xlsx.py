@@ -123,7 +123,7 @@ def _final_head() -> list[str]:
 
 def _final_cells(line: FinalLine) -> list[Any]:
     met = None if line.met is None else (_("yes") if line.met else _("no"))
-    return [line.target, line.at_deadline, _num(line.percent), met, line.difference, line.result, line.rank,
+    return [line.target, line.at_deadline, _num(line.percent), met, line.difference, line.result, line.rank or None,
             _num(line.share_of_city), line.today, line.change]  # fmt: skip
 
 
