@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from enterprises.models import Demand, DemandEvent, District, Visit
 from enterprises.rules.servicedesk import DemandStatus
@@ -52,7 +53,7 @@ class FinalLine:
             return _("missed by %(n)s") % {"n": -self.difference}
         if self.difference:
             return _("met, %(n)s above") % {"n": self.difference}
-        return _("met")
+        return pgettext("target result", "met")
 
     @property
     def missed(self) -> bool:

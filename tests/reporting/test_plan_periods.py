@@ -137,7 +137,7 @@ def test_a_plan_moved_past_its_deadline_shows_its_final_results(
     assert page.context["chosen_closed"] and page.context["off_track_count"] == 0
     assert page.context["missed_count"] == 1
     assert [(r.target.district.code, r.rank) for r in page.context["ranking"]] == [("500112", 1), ("500105", 2)]
-    assert "Final results" in html and "missed by 1" in html and "off-track" not in html
+    assert "终期结果" in html and "未完成，差 1" in html and "off-track" not in html  # pages are Chinese
 
     # The closing evaluation, through the report job: PDF and workbook with the same figures.
     with django_capture_on_commit_callbacks(execute=False):
@@ -262,10 +262,11 @@ def test_plans_over_the_api_are_for_program_admins(api, users, ref):
     clash = plan_document(code="cq-test-clash")
     clash["targets"][0].update(deadline="2025-12-31")  # outside the plan, and Chongqing's plan has one
     assert api(users.progadmin).post(url, clash, format="json").status_code == 400
-    listed = {p["code"]: p for p in api(users.staff_a).get(url).json()}
+    listed = {p["code"]: p for p in api(users.official).get(url).json()}
     assert listed["cq-2022-2025-action-plan"]["state"] == "closed"
     assert listed["cq-2022-2025-action-plan"]["last_day"] == "2025-12-31"
-    assert "bj-2023-ten-actions" not in listed  # no Beijing target is in Yubei's scope
+    assert "bj-2023-ten-actions" not in listed  # no Beijing target is in Chongqing's scope
+    assert api(users.staff_a).get(url).json() == []  # no target of the plan is Yubei's own
     assert api(users.official_bj).get(url).json()[0]["state"] == "running"
 
 
