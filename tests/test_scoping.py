@@ -33,6 +33,7 @@ from zjtx.api_urls import router
 REFERENCE = {
     "jurisdiction", "district", "industry", "tier", "metric",
     "policy", "measure", "subsidyrule", "responsibleunit",
+    "plan",  # plan periods are policies, listed to whoever sees some of their targets
 }  # fmt: skip
 # Records of the system's own jobs: for office roles only, never for district staff.
 SYSTEM = {"jobrun"}
