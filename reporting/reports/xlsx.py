@@ -60,24 +60,40 @@ def _lines_sheet(book: Workbook, title: str, lines: list[Line]) -> None:
                 cell.font = RED
     sheet.column_dimensions["A"].width = 28
     if any(line.percent is not None for line in lines):
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = _("Completion of targets (%)")
-        chart.add_data(Reference(sheet, min_col=4, min_row=1, max_row=len(lines) + 1), titles_from_data=True)
-        chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=len(lines) + 1))
-        sheet.add_chart(chart, "M2")
+        _completion_chart(sheet, 4, len(lines), _("Completion of targets (%)"), "M2")
+
+
+def _completion_chart(sheet: Any, column: int, rows: int, title: str, anchor: str) -> None:
+    """A bar per row (names in column A) of the percentages in `column`, beside the table."""
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = title
+    chart.add_data(Reference(sheet, min_col=column, min_row=1, max_row=rows + 1), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=rows + 1))
+    sheet.add_chart(chart, anchor)
+
+
+def _info_sheet(book: Workbook, title: str, rows: list[tuple[str, Any]]) -> None:
+    info = book.active
+    info.title = _("Report")
+    info.append([title])
+    info["A1"].font = Font(bold=True, size=13)
+    for label, value in rows:
+        info.append([label, value])
 
 
 def render(data: ReportData, path: Path) -> None:
     book = Workbook()
-    info = book.active
-    info.title = _("Report")
-    info.append([data.title])
-    info["A1"].font = Font(bold=True, size=13)
-    info.append([_("Place"), data.place])
-    info.append([_("Period"), data.period])
-    info.append([_("Figures as of"), data.as_of])
-    info.append([_("Generated"), data.generated_at.replace(tzinfo=None)])
+    _info_sheet(
+        book,
+        data.title,
+        [
+            (_("Place"), data.place),
+            (_("Period"), data.period),
+            (_("Figures as of"), data.as_of),
+            (_("Generated"), data.generated_at.replace(tzinfo=None)),
+        ],
+    )
     _lines_sheet(book, _("Targets"), data.lines)
     if data.series:
         trend = book.create_sheet(_("Trend"))
@@ -136,18 +152,17 @@ def _head(sheet: Any, head: list[str]) -> None:
 def render_closing(data: ClosingData, path: Path) -> None:
     """The closing evaluation as a workbook: the same figures as its PDF, one sheet per kind of row."""
     book = Workbook()
-    info = book.active
-    info.title = _("Report")
-    info.append([data.title])
-    info["A1"].font = Font(bold=True, size=13)
-    for label, value in (
-        (_("Place"), data.place),
-        (_("Plan"), data.plan),
-        (_("Plan period"), data.period),
-        (_("Today"), data.as_of),
-        (_("Generated"), data.generated_at.replace(tzinfo=None)),
-    ):
-        info.append([label, value])
+    _info_sheet(
+        book,
+        data.title,
+        [
+            (_("Place"), data.place),
+            (_("Plan"), data.plan),
+            (_("Plan period"), data.period),
+            (_("Today"), data.as_of),
+            (_("Generated"), data.generated_at.replace(tzinfo=None)),
+        ],
+    )
     final = book.create_sheet(_("Final results"))
     _head(final, [_("Metric"), _("Deadline"), *_final_head()])
     for line in data.lines:
@@ -157,12 +172,7 @@ def render_closing(data: ClosingData, path: Path) -> None:
                 cell.font = RED
     final.column_dimensions["A"].width = 28
     if data.lines:
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = _("Completion at the deadline (%)")
-        chart.add_data(Reference(final, min_col=5, min_row=1, max_row=len(data.lines) + 1), titles_from_data=True)
-        chart.set_categories(Reference(final, min_col=1, min_row=2, max_row=len(data.lines) + 1))
-        final.add_chart(chart, "N2")
+        _completion_chart(final, 5, len(data.lines), _("Completion at the deadline (%)"), "N2")
     districts = book.create_sheet(_("Districts"))
     _head(districts, [_("Metric"), _("Deadline"), _("District"), _("Code"), *_final_head()])
     for section in data.sections:

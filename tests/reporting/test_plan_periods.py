@@ -56,7 +56,7 @@ def later(monkeypatch):
     """Move the clock: timezone.localdate() answers the given day from then on."""
 
     def move(day):
-        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+        monkeypatch.setattr(timezone, "localdate", lambda *_args, **_kwargs: day)
 
     return move
 
@@ -148,12 +148,13 @@ def test_a_plan_moved_past_its_deadline_shows_its_final_results(
     assert ReportRun.objects.filter(kind="closing").count() == 1
     with run.xlsx.open("rb") as fh:
         book = load_workbook(io.BytesIO(fh.read()))
-    (line,) = [r for r in book.worksheets[1].iter_rows(min_row=2, values_only=True) if r[0] == "国家专精特新“小巨人”企业"]
+    giants = "国家专精特新“小巨人”企业"
+    (line,) = [r for r in book.worksheets[1].iter_rows(min_row=2, values_only=True) if r[0] == giants]
     assert line[2:12] == (5, 4, 80.0, "否", -1, "未完成，差 1", None, None, 5, 1)  # the city has no rank or share
     districts = {(r[0], r[3]): r for r in book.worksheets[2].iter_rows(min_row=2, values_only=True)}
-    yubei_row = districts[("国家专精特新“小巨人”企业", "500112")]
+    yubei_row = districts[(giants, "500112")]
     assert yubei_row[4:14] == (3, 3, 100.0, "是", 0, "完成", "1/2", 75.0, 3, 0)
-    wuxi = districts[("国家专精特新“小巨人”企业", "500238")]  # no share: values only
+    wuxi = districts[(giants, "500238")]  # no share: values only
     assert wuxi[4:14] == (None, 0, None, None, None, "—", None, 0.0, 0, 0)
     text = pdf_text(run)
     assert "测试专项行动计划" in text and "终期评估" in text and "未完成，差 1" in text
