@@ -310,9 +310,14 @@ def _latest_district_values(metric_ids: set[int], today: dt.date) -> dict[tuple[
 def candidate_pipeline(
     user: Any, *, today: dt.date | None = None, targets: QuerySet[Target] | None = None
 ) -> list[PipelineRow]:
-    """For each visible tier target and each district: the gap beside eligible-now and near candidates."""
+    """For each visible running tier target and each district: the gap beside eligible-now and near candidates.
+
+    Closed targets have a final result, not a gap left to close: they are not in the pipeline.
+    """
     today = today or timezone.localdate()
-    visible = (targets if targets is not None else targets_for(user)).filter(metric__kind=MetricKind.TIER_HOLDERS)
+    visible = (targets if targets is not None else targets_for(user)).filter(
+        metric__kind=MetricKind.TIER_HOLDERS, deadline__gte=today
+    )
     progress = {row.target.pk: row for row in progress_rows(user, today=today, targets=visible)}
     if not progress:
         return []
