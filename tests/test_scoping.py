@@ -61,7 +61,10 @@ def district_a(users, ref, make_enterprise):
         file_name="渝北空文件.csv",
     )
     entry = AuditEntry.objects.filter(object_id=str(ent.pk)).first()
-    city_target = Target.objects.get(metric__code="srdi_smes", district=None, deadline="2025-12-31")
+    city_target = Target.objects.create(  # a running target (test figures): the pipeline shows running ones only
+        metric=Metric.objects.get(code="srdi_smes"), jurisdiction=ent.district.jurisdiction, value=2500,
+        start=timezone.localdate() - timedelta(days=30), deadline=timezone.localdate() + timedelta(days=400),
+    )  # fmt: skip
     (district_target,) = target_split(actor=users.progadmin, target_id=city_target.pk, shares={"500112": 2500})
     snapshot_day(timezone.localdate())
     snapshot = MetricSnapshot.objects.filter(district__code="500112").first()
