@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404  # a malformed key (e.g. "null") is a 404, not a ValueError
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,19 +19,17 @@ from rest_framework.response import Response
 from reference.models import Industry, Tier
 from tiers.models import ListKindChoices, TierListImport
 from tiers.services import tier_list_export, tier_lists
-from zjtx.api import QueueNoticeField, ScopedViewSetMixin
+from zjtx.api import ScopedViewSetMixin
 
 
 class TierListImportSerializer(serializers.ModelSerializer[TierListImport]):
     tier: serializers.SlugRelatedField[Tier] = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    queue_notice = QueueNoticeField()
 
     class Meta:
         model = TierListImport
         fields = [
             "id", "file_name", "sha256", "tier", "kind", "status", "rows_total", "counts", "written",
             "accept_exceptions", "message", "started_at", "previewed_at", "confirmed_at", "finished_at",
-            "sent_at", "queue_notice",
         ]  # fmt: skip
 
 

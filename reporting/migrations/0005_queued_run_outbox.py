@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0003_point_at_moved_models'),
+        ('reporting', '0004_plan_periods_and_closing_reports'),
     ]
 
     operations = [
