@@ -1,28 +1,34 @@
-"""The vocabulary of eligibility rules: an enterprise's facts, indicators, rule sets and results.
+"""The vocabulary of eligibility: an enterprise's facts, criteria documents, indicators and results.
 
-Pure Python (no Django): the facts come in as plain dataclasses, the criteria are
-data (RuleSet of Indicator), and `evaluate.evaluate` turns one into a Result.
+Pure Python (no Django).  The criteria are data (fixtures/criteria/*.yaml, read by
+criteria.py into RuleSet / Indicator); nodes.py evaluates an indicator's test or points on
+the facts; evaluate.py turns a rule set into a Result.
 
-Conventions used by every rule set (see README "Eligibility scoring and candidates"):
+Conventions every document shares (docs/domain/eligibility.md):
 
-- "上年度" (last year) is the calendar year before the assessment day; "近2年" is
-  that year and the one before; "近三年" (awards, contests) is the three calendar
-  years before the assessment year and the assessment year itself.
-- Thresholds: "X以上" and "不低于X" include X; "X以下" excludes X; "不高于X" includes X.
-  Score bands "a-b" are read [a, b): a value on a shared edge scores the band whose
-  lower bound it is (the official tables write the edges of neighbouring bands
-  twice; this is how the edge is resolved, and boundary tests pin it).
+- "上年度" (last year) is the calendar year before the assessment day (the reference year);
+  "近2年" is that year and the one before; "近三年" (awards, contests) is the three calendar
+  years before the assessment year and the assessment year itself; "本年度" is the year of
+  the assessment.
+- 以上, 以下, 不低于, 不高于 include the number itself (民法典 第1259条): "≥ X" and "≤ X".
+  A points table's bands are closed at both ends; a value on an edge two bands share
+  belongs to both and takes the higher score (for a table of conditions: it qualifies when
+  either band's condition is met).
 - A fact that is not recorded is None, never zero.  An indicator that needs it is
   "missing data" (met None, points None) and names the facts it lacked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .nodes import Check, Points
 
 
 class Role(StrEnum):
@@ -30,6 +36,13 @@ class Role(StrEnum):
     WAIVABLE = "waivable"  # must be met unless a direct qualification is met
     SCORED = "scored"  # contributes points to the score, which must reach the pass mark unless a direct route is met
     DIRECT = "direct"  # meeting one waives the scored / waivable indicators (直通条件)
+
+
+class AssessmentKind(StrEnum):
+    """Why an enterprise is assessed: a new application for a tier, or the re-review (复核) of one it holds."""
+
+    NEW_APPLICATION = "new_application"
+    RE_REVIEW = "re_review"
 
 
 class RdInstitution(StrEnum):
@@ -69,16 +82,22 @@ class IpGrade(StrEnum):
 
 
 class ProductDomain(StrEnum):
-    """Field of the main product, as the SRDI score table grades it (附件2 指标4)."""
+    """Field of the main product, as the 2022 SRDI score table grades it (63号 附件2 二(一)4)."""
 
     OTHER = "other"
     SIX_BASICS = "six_basics"  # 工业"六基"、中华老字号或服务关键产业链重点龙头企业
     KEY_CHAIN = "key_chain"  # 产业链供应链关键环节"补短板""锻长板""填空白"取得实际成效
 
 
+MONEY_FIGURES = frozenset(
+    {"revenue", "main_business_revenue", "rd_expense", "total_assets", "total_liabilities", "net_profit",
+     "equity_financing"}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class YearFigures:
-    """One year of an enterprise's reported figures (yuan, head counts). None = not reported."""
+    """One year of an enterprise's reported figures (yuan, head counts, ...). None = not reported."""
 
     revenue: Decimal | None = None
     main_business_revenue: Decimal | None = None
@@ -91,6 +110,11 @@ class YearFigures:
     rd_staff: int | None = None
     invention_patents: int | None = None
     class_i_ip: int | None = None
+    # 专精特新发展评价得分 the national platform gives for this year (工信厅企业〔2024〕75号)
+    development_score: Decimal | None = None
+    national_market_rank: int | None = None  # the main product's rank in its national niche market
+    niche_years: int | None = None  # full years in the niche market at the end of this year
+    chain_product: bool | None = None  # main product in the six basics (工业六基) or at a key link of a chain
 
 
 NO_FIGURES = YearFigures()
@@ -103,6 +127,7 @@ class Facts:
     assessed_on: date
     years: Mapping[int, YearFigures] = field(default_factory=dict)
     size_class: str | None = None
+    held_level: int | None = None  # level of the highest tier the enterprise holds on the day (0: none)
     niche_market_since: date | None = None
     high_tech: bool | None = None
     innovation_honour: bool | None = None
@@ -131,13 +156,8 @@ class Facts:
         return self.assessed_on.year - 1
 
 
-@dataclass(frozen=True)
-class Measure:
-    """What an indicator found: a display value and either met (yes/no) or points; None when facts were missing."""
-
-    value: str | None
-    met: bool | None = None
-    points: Decimal | None = None
+FACT_NAMES = frozenset(Facts.__dataclass_fields__) - {"assessed_on", "years"}
+FIGURE_NAMES = frozenset(YearFigures.__dataclass_fields__)
 
 
 @dataclass(frozen=True)
@@ -148,11 +168,15 @@ class Indicator:
     role: Role
     threshold: str
     threshold_en: str
-    citation: str
-    measure: Callable[[Reader], Measure]
+    citation: str  # document number and clause, e.g. "工信部企业〔2022〕63号 附件2 一(二)"
+    reads: tuple[str, ...]  # the facts it reads (fact names; yearly figures by name)
+    test: Check | None = None  # met / not met (hard, waivable, direct)
+    points: Points | None = None  # points (scored)
     category: str = ""  # score category (innovation, growth, specialisation, ...)
     max_points: Decimal | None = None
-    confirmed: bool = True  # False: figures taken from a single unofficial copy; see `note`
+    applies_to: frozenset[AssessmentKind] = frozenset(AssessmentKind)
+    confirmed: bool = True  # False: taken from public summaries, not from the official text; see `source`
+    source: str = ""
     note: str = ""
 
 
@@ -165,19 +189,42 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Document:
+    """One criteria document (a national measure, a province's own standard), as its data file describes it."""
+
+    key: str  # "MIIT-2022-63": stored with every assessment made under it
+    number: str  # 工信部企业〔2022〕63号
+    title: str
+    title_en: str
+    issued_on: date | None
+    effective_from: date
+    new_applications_until: date | None  # new applications are judged by a successor from this day
+    source: str
+    confirmed: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class RuleSet:
-    """The criteria of one tier under one version of the national text, in force for [effective_from, until)."""
+    """The criteria of one tier under one document.
+
+    `adopted_from` names the document whose annex this one applies unchanged (2号 第三十条 keeps
+    63号 附件1 for 创新型中小企业 until a merged standard is issued): the indicators and their
+    citations are that annex's, the document that applies is this one.
+    """
 
     tier: str
-    version: str
+    document: Document
+    annex: str  # the annex or chapter that sets the criteria, e.g. "附件2 专精特新中小企业认定标准"
     name: str
     name_en: str
-    source: str
     effective_from: date
-    effective_until: date | None
+    new_applications_until: date | None
     indicators: tuple[Indicator, ...]
     pass_mark: Decimal | None = None
     categories: tuple[Category, ...] = ()
+    adopted_from: Document | None = None
+    clause: str = ""  # the clause of `document` that makes the adopted annex apply ("第三十条")
     note: str = ""
 
     def indicator(self, code: str) -> Indicator | None:
@@ -190,12 +237,29 @@ class RuleSet:
         ind = self.indicator(code)
         return ind.max_points if ind is not None and ind.max_points is not None else Decimal(0)
 
-    def of_role(self, role: Role) -> tuple[Indicator, ...]:
-        return tuple(i for i in self.indicators if i.role == role)
+    def of_role(self, role: Role, kind: AssessmentKind | None = None) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.for_kind(kind) if i.role == role)
+
+    def for_kind(self, kind: AssessmentKind | None) -> tuple[Indicator, ...]:
+        return self.indicators if kind is None else tuple(i for i in self.indicators if kind in i.applies_to)
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
 
     @property
     def key(self) -> str:
-        return f"{self.version}/{self.tier}"
+        return f"{self.document.key}/{self.tier}"
+
+    @property
+    def source(self) -> str:
+        """The document and annex, as a verdict names them."""
+        doc = self.document
+        if self.adopted_from is not None:
+            return f"{doc.number} {self.clause}: {self.adopted_from.number} {self.annex}"
+        return f"{doc.number}《{doc.title}》 {self.annex}"
+
+    def new_applications_on(self, day: date) -> bool:
+        return self.effective_from <= day and (self.new_applications_until is None or day < self.new_applications_until)
 
 
 @dataclass(frozen=True)
@@ -217,17 +281,31 @@ class IndicatorResult:
 
 
 @dataclass(frozen=True)
+class CategoryShortfall:
+    """A score category below its minimum: what it scored (with the facts recorded) and what it needs."""
+
+    code: str
+    points: Decimal
+    minimum: Decimal
+
+    @property
+    def short_by(self) -> Decimal:
+        return self.minimum - self.points
+
+
+@dataclass(frozen=True)
 class Result:
-    """The verdict on one enterprise for one tier.
+    """The verdict on one enterprise for one tier under one document.
 
     passed: meets the criteria whatever the missing facts are.
     near: "within one indicator" — exactly one indicator stands between the firm and
-      the tier, whatever the missing facts are (see evaluate.distance).
+      the tier, whatever the missing facts are (see evaluate.py).
     missing_data: the missing facts decide between eligible / near / not near.
     """
 
     tier: str
-    rule_set: str
+    rule_set: str  # the document's key ("MIIT-2026-2")
+    kind: AssessmentKind
     provisional: bool
     passed: bool
     near: bool
@@ -240,10 +318,15 @@ class Result:
     lacking: tuple[str, ...]  # indicators (and "score") not met; what the firm still lacks
     unknown: tuple[str, ...]  # indicators without data that could change the verdict
     score_closers: tuple[str, ...] = ()  # scored indicators whose full points alone would reach the pass mark
+    category_shortfalls: tuple[CategoryShortfall, ...] = ()  # categories below their minimum (known points)
 
     @property
     def met_count(self) -> int:
         return sum(1 for i in self.indicators if i.met)
+
+    @property
+    def key(self) -> str:
+        return f"{self.rule_set}/{self.tier}"
 
 
 class Reader:
@@ -253,17 +336,13 @@ class Reader:
         self.facts = facts
         self.missing: list[str] = []
 
-    def year(self, name: str, back: int = 0) -> Decimal | int | None:
-        """A yearly figure of the reference year (back=0), the year before (1), ..."""
+    def year(self, name: str, back: int = 0) -> Decimal | int | bool | None:
+        """A yearly figure of the reference year (back=0), the year before (1), ...; back=-1 is the assessment year."""
         y = self.facts.reference_year - back
         value = getattr(self.facts.years.get(y, NO_FIGURES), name)
         if value is None:
             self.missing.append(f"{name}:{y}")
         return value  # type: ignore[no-any-return]
-
-    def money(self, name: str, back: int = 0) -> Decimal | None:
-        value = self.year(name, back)
-        return None if value is None else Decimal(value)
 
     def get(self, name: str) -> object:
         value = getattr(self.facts, name)
