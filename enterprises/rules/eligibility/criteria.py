@@ -270,6 +270,7 @@ def indicator(raw: Any, where: str, *, number: str, source: str, categories: set
         reads=tuple(reads),
         test=test,
         points=pts,
+        shown=n.shown(body),
         category=category,
         max_points=max_points,
         applies_to=applies_to,

@@ -42,7 +42,6 @@ from .model import (
     Role,
     RuleSet,
 )
-from .nodes import Check, Points, values_of
 
 ZERO = Decimal(0)
 
@@ -52,23 +51,15 @@ def measure(ind: Indicator, facts: Facts) -> IndicatorResult:
     reader = Reader(facts)
     points: Decimal | None = None
     met: bool | None = None
-    body: Check | Points
     if ind.points is not None:
         points = ind.points.score(reader)
         met = None if points is None else points == ind.max_points
         undecided = points is None
-        body = ind.points
     else:
         assert ind.test is not None
         met = ind.test.met(reader)
         undecided = met is None
-        body = ind.test
-    seen: dict[object, str] = {}
-    shown = Reader(facts)  # reading for the display names no missing facts: only the decision's count
-    for v in values_of(body):
-        if v not in seen:
-            seen[v] = v.read(shown).text
-    texts = list(seen.values())
+    texts = [v.read(reader.sub()).text for v in ind.shown]  # read already: from the cache, no missing facts added
     display = None if all(t == "—" for t in texts) else "; ".join(texts)
     return IndicatorResult(
         code=ind.code,

@@ -25,10 +25,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .nodes import Check, Points
+    from .nodes import Check, Points, Value
 
 
 class Role(StrEnum):
@@ -172,6 +173,7 @@ class Indicator:
     reads: tuple[str, ...]  # the facts it reads (fact names; yearly figures by name)
     test: Check | None = None  # met / not met (hard, waivable, direct)
     points: Points | None = None  # points (scored)
+    shown: tuple[Value, ...] = ()  # the values the finding displays, in order (each value node once)
     category: str = ""  # score category (innovation, growth, specialisation, ...)
     max_points: Decimal | None = None
     applies_to: frozenset[AssessmentKind] = frozenset(AssessmentKind)
@@ -227,11 +229,12 @@ class RuleSet:
     clause: str = ""  # the clause of `document` that makes the adopted annex apply ("第三十条")
     note: str = ""
 
+    @cached_property
+    def _by_code(self) -> dict[str, Indicator]:
+        return {i.code: i for i in self.indicators}
+
     def indicator(self, code: str) -> Indicator | None:
-        for ind in self.indicators:
-            if ind.code == code:
-                return ind
-        return None
+        return self._by_code.get(code)
 
     def max_points(self, code: str) -> Decimal:
         ind = self.indicator(code)
@@ -240,8 +243,12 @@ class RuleSet:
     def of_role(self, role: Role, kind: AssessmentKind | None = None) -> tuple[Indicator, ...]:
         return tuple(i for i in self.for_kind(kind) if i.role == role)
 
+    @cached_property
+    def _of_kind(self) -> dict[AssessmentKind, tuple[Indicator, ...]]:
+        return {k: tuple(i for i in self.indicators if k in i.applies_to) for k in AssessmentKind}
+
     def for_kind(self, kind: AssessmentKind | None) -> tuple[Indicator, ...]:
-        return self.indicators if kind is None else tuple(i for i in self.indicators if kind in i.applies_to)
+        return self.indicators if kind is None else self._of_kind[kind]
 
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
@@ -332,9 +339,16 @@ class Result:
 class Reader:
     """Reads facts for one indicator and remembers which ones were missing."""
 
-    def __init__(self, facts: Facts) -> None:
+    def __init__(self, facts: Facts, cache: dict[int, Any] | None = None) -> None:
         self.facts = facts
         self.missing: list[str] = []
+        # What each value node read, with the facts it found missing: shared by the readers of one indicator, so a
+        # value read by two branches, or again for the display, is computed once.
+        self.cache: dict[int, Any] = {} if cache is None else cache
+
+    def sub(self) -> Reader:
+        """A reader of its own missing facts that shares this one's cache."""
+        return Reader(self.facts, self.cache)
 
     def year(self, name: str, back: int = 0) -> Decimal | int | bool | None:
         """A yearly figure of the reference year (back=0), the year before (1), ...; back=-1 is the assessment year."""

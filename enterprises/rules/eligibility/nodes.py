@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from .model import MONEY_FIGURES, Reader
@@ -88,6 +89,17 @@ class Quantity:
 
 class Value:
     def read(self, r: Reader) -> Quantity:
+        """The value, once per indicator: a second read returns the first one's quantity and its missing facts."""
+        hit = r.cache.get(id(self))
+        if hit is not None:
+            r.missing += hit[1]
+            return hit[0]  # type: ignore[no-any-return]
+        start = len(r.missing)
+        q = self._read(r)
+        r.cache[id(self)] = (q, r.missing[start:])
+        return q
+
+    def _read(self, r: Reader) -> Quantity:
         raise NotImplementedError
 
     def facts(self) -> Iterator[str]:
@@ -103,7 +115,7 @@ class Fact(Value):
 
     name: str
 
-    def read(self, r: Reader) -> Quantity:
+    def _read(self, r: Reader) -> Quantity:
         value = r.get(self.name)
         return Quantity(value, fmt(value))
 
@@ -118,7 +130,7 @@ class Figure(Value):
     name: str
     back: int = 0
 
-    def read(self, r: Reader) -> Quantity:
+    def _read(self, r: Reader) -> Quantity:
         value = r.year(self.name, self.back)
         if value is None:
             return Quantity(None, "—")
@@ -149,7 +161,7 @@ class Ratio(Value):
     whole: str
     back: int = 0
 
-    def read(self, r: Reader) -> Quantity:
+    def _read(self, r: Reader) -> Quantity:
         part = r.year(self.part, self.back)
         whole = _positive_whole(r, self.whole, self.back)
         if part is None or whole is None:
@@ -176,7 +188,7 @@ class Growth(Value):
     name: str
     back: int = 0
 
-    def read(self, r: Reader) -> Quantity:
+    def _read(self, r: Reader) -> Quantity:
         value = _growth(r, self.name, self.back)
         return Quantity(value, fmt_pct(value))
 
@@ -191,7 +203,7 @@ class AverageGrowth(Value):
     name: str
     years: int = 2
 
-    def read(self, r: Reader) -> Quantity:
+    def _read(self, r: Reader) -> Quantity:
         rates = [_growth(r, self.name, back) for back in reversed(range(self.years))]
         if any(g is None for g in rates):
             return Quantity(None, "—")
@@ -210,7 +222,7 @@ class Total(Value):
     years: int
     mean: bool = False
 
-    def read(self, r: Reader) -> Quantity:
+    def _read(self, r: Reader) -> Quantity:
         amounts = [r.year(self.name, back) for back in range(self.years)]
         known_terms = [number(a) for a in amounts if a is not None]
         divisor = Decimal(self.years) if self.mean else Decimal(1)
@@ -231,7 +243,7 @@ class YearsSince(Value):
     name: str
     as_of: str = "assessment_day"  # or "end_of_reference_year"
 
-    def read(self, r: Reader) -> Quantity:
+    def _read(self, r: Reader) -> Quantity:
         since = r.get(self.name)
         if not isinstance(since, date):
             return Quantity(None, "—")
@@ -250,10 +262,10 @@ class FirstKnown(Value):
 
     options: tuple[Value, ...]
 
-    def read(self, r: Reader) -> Quantity:
+    def _read(self, r: Reader) -> Quantity:
         missing: list[str] = []
         for option in self.options:
-            sub = Reader(r.facts)
+            sub = r.sub()
             q = option.read(sub)
             if q.value is not None:
                 return q
@@ -325,7 +337,7 @@ def _undecided(r: Reader, checks: Sequence[Check]) -> list[bool | None]:
     """Each check's result; only the missing facts of the ones left undecided are kept (the others cannot matter)."""
     results = []
     for c in checks:
-        sub = Reader(r.facts)
+        sub = r.sub()
         result = c.met(sub)
         results.append(result)
         if result is None:
@@ -338,7 +350,7 @@ class AllOf(Check):
     checks: tuple[Check, ...]
 
     def met(self, r: Reader) -> bool | None:
-        sub = Reader(r.facts)
+        sub = r.sub()
         result = all3(_undecided(sub, self.checks))
         if result is None:  # a branch already not met decides it: its siblings' missing facts do not matter
             r.missing += sub.missing
@@ -353,7 +365,7 @@ class AnyOf(Check):
     checks: tuple[Check, ...]
 
     def met(self, r: Reader) -> bool | None:
-        sub = Reader(r.facts)
+        sub = r.sub()
         result = any3(_undecided(sub, self.checks))
         if result is None:
             r.missing += sub.missing
@@ -466,11 +478,15 @@ class Table(Points):
     table: tuple[tuple[str, Decimal], ...]
     otherwise: Decimal = ZERO
 
+    @cached_property
+    def _points(self) -> dict[str, Decimal]:
+        return dict(self.table)
+
     def score(self, r: Reader) -> Decimal | None:
         q = self.of.read(r)
         if q.value is None:
             return None
-        return dict(self.table).get(_key(q.value), self.otherwise)
+        return self._points.get(_key(q.value), self.otherwise)
 
     def most(self) -> Decimal:
         return max([self.otherwise, *(p for _k, p in self.table)])
@@ -544,7 +560,7 @@ class Best(Points):
     parts: tuple[Points, ...]
 
     def score(self, r: Reader) -> Decimal | None:
-        readers = [Reader(r.facts) for _p in self.parts]
+        readers = [r.sub() for _p in self.parts]
         scores = [p.score(sub) for p, sub in zip(self.parts, readers, strict=True)]
         known = [s for s in scores if s is not None]
         open_most = [p.most() for p, s in zip(self.parts, scores, strict=True) if s is None]
@@ -562,8 +578,13 @@ class Best(Points):
         yield from self.parts
 
 
+def shown(node: Check | Points) -> tuple[Value, ...]:
+    """The distinct values a test or table reads, in order: what its finding displays."""
+    return tuple(dict.fromkeys(values_of(node)))
+
+
 def values_of(node: Check | Points | Value) -> Iterator[Value]:
-    """Every value a test or table reads, in order (for the finding's display)."""
+    """Every value a test or table reads, in order."""
     if isinstance(node, Value):
         yield node
         return
