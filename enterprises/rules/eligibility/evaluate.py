@@ -59,8 +59,9 @@ def measure(ind: Indicator, facts: Facts) -> IndicatorResult:
         assert ind.test is not None
         met = ind.test.met(reader)
         undecided = met is None
-    texts = [v.read(reader.sub()).text for v in ind.shown]  # read already: from the cache, no missing facts added
-    display = None if all(t == "—" for t in texts) else "; ".join(texts)
+    # The values the decision read (a test that decided early leaves the rest unread, and unshown).
+    texts = [hit[0].text for v in ind.shown if (hit := reader.cache.get(id(v))) is not None]
+    display = None if not texts or all(t == "—" for t in texts) else "; ".join(texts)
     return IndicatorResult(
         code=ind.code,
         value=display,
@@ -72,10 +73,11 @@ def measure(ind: Indicator, facts: Facts) -> IndicatorResult:
 
 def _category_points(rule_set: RuleSet, points: dict[str, Decimal]) -> dict[str, Decimal]:
     by_category = {c.code: ZERO for c in rule_set.categories}
+    category_of = rule_set.category_of
     for code, p in points.items():
-        ind = rule_set.indicator(code)
-        if ind is not None and ind.category in by_category:
-            by_category[ind.category] += p
+        category = category_of.get(code)
+        if category in by_category:
+            by_category[category] += p
     return by_category
 
 
@@ -89,7 +91,11 @@ def shortfalls(rule_set: RuleSet, points: dict[str, Decimal]) -> tuple[CategoryS
 
 def _score_passes(rule_set: RuleSet, points: dict[str, Decimal]) -> bool:
     assert rule_set.pass_mark is not None
-    return sum(points.values(), ZERO) >= rule_set.pass_mark and not shortfalls(rule_set, points)
+    if sum(points.values(), ZERO) < rule_set.pass_mark:
+        return False
+    if not any(c.minimum for c in rule_set.categories):
+        return True
+    return not shortfalls(rule_set, points)
 
 
 def _score_distance(

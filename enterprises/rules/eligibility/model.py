@@ -250,6 +250,11 @@ class RuleSet:
     def for_kind(self, kind: AssessmentKind | None) -> tuple[Indicator, ...]:
         return self.indicators if kind is None else self._of_kind[kind]
 
+    @cached_property
+    def category_of(self) -> dict[str, str]:
+        """Indicator code → its score category."""
+        return {i.code: i.category for i in self.indicators if i.category}
+
     def category(self, code: str) -> Category | None:
         return next((c for c in self.categories if c.code == code), None)
 

@@ -333,16 +333,23 @@ class Compare(Check):
             yield self.operand
 
 
-def _undecided(r: Reader, checks: Sequence[Check]) -> list[bool | None]:
-    """Each check's result; only the missing facts of the ones left undecided are kept (the others cannot matter)."""
-    results = []
+def _combine(r: Reader, checks: Sequence[Check], decisive: bool) -> bool | None:
+    """Three-valued AND (decisive=False) or OR (decisive=True), stopping at the first branch that decides; only the
+    missing facts of undecided branches are kept, and only when nothing decided (otherwise they cannot matter)."""
+    missing: list[str] = []
+    unknown = False
     for c in checks:
         sub = r.sub()
         result = c.met(sub)
-        results.append(result)
+        if result is decisive:
+            return decisive
         if result is None:
-            r.missing += sub.missing
-    return results
+            unknown = True
+            missing += sub.missing
+    if unknown:
+        r.missing += missing
+        return None
+    return not decisive
 
 
 @dataclass(frozen=True)
@@ -350,11 +357,7 @@ class AllOf(Check):
     checks: tuple[Check, ...]
 
     def met(self, r: Reader) -> bool | None:
-        sub = r.sub()
-        result = all3(_undecided(sub, self.checks))
-        if result is None:  # a branch already not met decides it: its siblings' missing facts do not matter
-            r.missing += sub.missing
-        return result
+        return _combine(r, self.checks, decisive=False)
 
     def children(self) -> Iterator[Check | Value]:
         yield from self.checks
@@ -365,11 +368,7 @@ class AnyOf(Check):
     checks: tuple[Check, ...]
 
     def met(self, r: Reader) -> bool | None:
-        sub = r.sub()
-        result = any3(_undecided(sub, self.checks))
-        if result is None:
-            r.missing += sub.missing
-        return result
+        return _combine(r, self.checks, decisive=True)
 
     def children(self) -> Iterator[Check | Value]:
         yield from self.checks
@@ -560,15 +559,21 @@ class Best(Points):
     parts: tuple[Points, ...]
 
     def score(self, r: Reader) -> Decimal | None:
-        readers = [r.sub() for _p in self.parts]
-        scores = [p.score(sub) for p, sub in zip(self.parts, readers, strict=True)]
-        known = [s for s in scores if s is not None]
-        open_most = [p.most() for p, s in zip(self.parts, scores, strict=True) if s is None]
-        if known and (not open_most or max(known) >= max(open_most)):
-            return max(known)
-        for sub, s in zip(readers, scores, strict=True):
-            if s is None:
-                r.missing += sub.missing
+        best: Decimal | None = None
+        open_most: list[Decimal] = []
+        missing: list[str] = []
+        for i, part in enumerate(self.parts):
+            sub = r.sub()
+            got = part.score(sub)
+            if got is None:
+                open_most.append(part.most())
+                missing += sub.missing
+            elif best is None or got > best:
+                best = got
+            rest = [p.most() for p in self.parts[i + 1 :]]
+            if best is not None and best >= max([*open_most, *rest], default=best):
+                return best  # no other table can give more
+        r.missing += missing
         return None
 
     def most(self) -> Decimal:
