@@ -60,6 +60,7 @@ RESOURCE = {
     "applications": "application",
     "certifications": "certification",
     "imports": "importrun",
+    "tier-lists": "tierlistimport",
     "audit": "auditentry",
     "targets": "target",
     "snapshots": "snapshot",

@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from enterprises import eligibility_text
-from enterprises.models import District, Jurisdiction
-from enterprises.selectors import candidates_for, enterprises_for, expiring_certifications
+from enterprises.selectors import enterprises_for
+from reference.models import District, Jurisdiction
 from reporting.models import Metric, MetricKind, MetricSnapshot, ReportRun, Target
 from reporting.selectors import PipelineRow, ProgressRow, candidate_pipeline, progress_rows, targets_for
 from reporting.services import reports
+from tiers import eligibility_text
+from tiers.selectors import candidates_for, expiring_certifications
 from zjtx.access import restrict
 from zjtx.errors import DomainError
 from zjtx.web import OFFICE_ROLES, RoleRequiredMixin, is_office
@@ -152,6 +153,7 @@ class DashboardView(RoleRequiredMixin, TemplateView):
                 candidate_pipeline(user, today=today, targets=Target.objects.filter(pk__in=[t.pk for t in city]))
             ),
             reports=restrict(ReportRun.objects.select_related("district"), user).filter(jurisdiction=jurisdiction)[:8],
+            documents_in_force=eligibility_text.documents_in_force(today),
             today=today,
         )
         return context
@@ -183,6 +185,7 @@ class DistrictView(RoleRequiredMixin, TemplateView):
                 if p.district is not None and p.district.pk == district.pk and p.target.deadline >= _active_since(today)
             ],
             candidates=candidate_rows(user, district),
+            documents_in_force=eligibility_text.documents_in_force(today),
             expiring=expiring_certifications(user).filter(enterprise__district=district).select_related("tier")[:20],
             enterprise_count=enterprises_for(user).filter(district=district).count(),
             reports=restrict(ReportRun.objects.all(), user).filter(district=district)[:6],
