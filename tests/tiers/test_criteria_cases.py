@@ -1,6 +1,6 @@
 """Every criteria document of fixtures/criteria/ against its case table, on the pure evaluator (no database).
 
-One case table per document in tests/enterprises/criteria_cases/<document>.yaml (format at its top). Besides each
+One case table per document in tests/tiers/criteria_cases/<document>.yaml (format at its top). Besides each
 case, the tables are checked for coverage: every indicator of every tier has cases, every numeric edge of every
 table or threshold has a case below it, on it and above it, and every row of a points table by category has one.
 """
