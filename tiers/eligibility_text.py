@@ -41,7 +41,8 @@ def fact_label(code: str) -> str:
         except FieldDoesNotExist:
             continue
     else:
-        label = name
+        # Facts that come from elsewhere than a field: the size class and the tier held are the enterprise's own.
+        label = {"held_level": _("tier held (certified, valid)"), "size_class": _("size class")}.get(name, name)
     if note == "not_positive":
         return _("%(fact)s %(year)s is zero") % {"fact": label, "year": year}
     return f"{label} {year}".strip()

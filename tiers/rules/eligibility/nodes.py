@@ -27,7 +27,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from .model import MONEY_FIGURES, Reader
+from .reading import MONEY_FIGURES, Reader
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
