@@ -199,15 +199,24 @@ def _row(enterprise: Enterprise) -> dict[str, Any]:
     return {"id": enterprise.pk, "size_class": enterprise.size_class, "current_tier__level": level}
 
 
-def assess_enterprise(enterprise: Enterprise, day: dt.date) -> tuple[Tier, Result] | None:
-    """The nightly verdict for one enterprise now, without storing it (for previews and tests)."""
-    enterprise = Enterprise.objects.select_related("current_tier", "district").get(pk=enterprise.pk)
+def _next_tier(enterprise: Enterprise, day: dt.date) -> tuple[Tier, Choice] | None:
+    """The tier above the enterprise's own (as the nightly job picks it) and the document judging it on `day`."""
     level = (enterprise.current_tier.level if enterprise.current_tier else 0) + 1
     tier = next_tiers(day).get((level, enterprise.district.jurisdiction_id))
     if tier is None:
         return None
     choice = criteria().for_new_application(tier.code, day)
-    assert choice is not None
+    assert choice is not None  # next_tiers keeps only tiers with criteria in force
+    return tier, choice
+
+
+def assess_enterprise(enterprise: Enterprise, day: dt.date) -> tuple[Tier, Result] | None:
+    """The nightly verdict for one enterprise now, without storing it (for previews and tests)."""
+    enterprise = Enterprise.objects.select_related("current_tier", "district").get(pk=enterprise.pk)
+    found = _next_tier(enterprise, day)
+    if found is None:
+        return None
+    tier, choice = found
     facts = facts_for([_row(enterprise)], day)[enterprise.pk]
     return tier, evaluate(choice.rule_set, facts, kind=choice.kind, provisional=choice.provisional)
 
@@ -238,12 +247,12 @@ def verdicts(enterprise: Enterprise, day: dt.date) -> list[Verdict]:
     found = criteria()
     facts = facts_for([_row(enterprise)], day)[enterprise.pk]
     out: list[Verdict] = []
-    nightly = assess_enterprise(enterprise, day)
-    if nightly is not None:
-        tier, result = nightly
-        choice = found.for_new_application(tier.code, day)
-        assert choice is not None
-        out.append(Verdict(tier, choice, result))
+    upward = _next_tier(enterprise, day)
+    if upward is not None:
+        tier, choice = upward
+        out.append(
+            Verdict(tier, choice, evaluate(choice.rule_set, facts, kind=choice.kind, provisional=choice.provisional))
+        )
     held = (
         Certification.objects.filter(
             enterprise=enterprise,
