@@ -83,6 +83,10 @@ class YearFactSerializer(serializers.ModelSerializer[EnterpriseYearFact]):
             "rd_staff",
             "invention_patents",
             "class_i_ip",
+            "development_score",
+            "national_market_rank",
+            "niche_years",
+            "chain_product",
         ]
         # The (enterprise, year) pair is upserted by the service, not created twice.
         validators: list[Any] = []
