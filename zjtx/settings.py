@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
+    "filestore",
     "accounts",
     "enterprises",
     "programs",
@@ -122,10 +124,20 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# `manage.py collectstatic` copies the static files here; nginx serves them (deploy/nginx/zjtx.conf).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded imports and generated reports live in the database (filestore), which every web and worker
+# node reaches; MEDIA_ROOT is only this node's scratch space and download cache, never shared.
+STORAGES = {
+    "default": {"BACKEND": "filestore.storage.DatabaseStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "media/"
+# Behind nginx: the internal location that serves MEDIA_ROOT to X-Accel-Redirect answers only (empty: the
+# download views stream the file themselves).
+ZJTX_ACCEL_REDIRECT = env.str("ZJTX_ACCEL_REDIRECT", default="")
 
 # Uploaded import files may be large; they are streamed from a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

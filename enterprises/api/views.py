@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.serializers import AuditEntrySerializer
-from accounts.audit import history
+from accounts.audit import history, record
+from accounts.models import AuditAction
 from enterprises.api import filters
 from enterprises.api import serializers as s
 from enterprises.models import (
@@ -41,7 +42,8 @@ from enterprises.selectors import assessment_counts, candidates_for, enterprise_
 from enterprises.services import eligibility, exporting, importing, lifecycle, registry
 from zjtx.access import Action
 from zjtx.api import ScopedViewSetMixin
-from zjtx.errors import DomainError
+from zjtx.downloads import file_download
+from zjtx.errors import DomainError, NotFound
 
 
 class JurisdictionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Jurisdiction]):
@@ -177,6 +179,16 @@ class EnterpriseViewSet(
 class ImportRunViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[ImportRun]):
     queryset = ImportRun.objects.all()
     serializer_class = s.ImportRunSerializer
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path="file")
+    def file(self, request: Request, pk: str) -> HttpResponse:
+        """The file as it was uploaded (imports started from the command line keep none)."""
+        run = self.get_object()
+        if not run.stored_file:
+            raise NotFound(_("This import kept no file."))
+        record(AuditAction.DOWNLOAD, run, changes={"file": run.file_name})
+        return file_download(run.stored_file, run.file_name)
 
 
 class ApplicationViewSet(
