@@ -42,3 +42,6 @@ class StoredChunk(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["file", "seq"], name="one_chunk_per_position")]
+
+    def __str__(self) -> str:
+        return f"{self.file_id}#{self.seq}"

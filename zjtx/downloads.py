@@ -19,13 +19,13 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.utils.http import content_disposition_header
 
 CACHE_FOLDER = "download-cache"
 
 
-def file_download(stored: Any, filename: str) -> HttpResponse:
+def file_download(stored: Any, filename: str) -> HttpResponseBase:
     """The response for one stored file (a FieldFile) offered as an attachment named `filename`."""
     prefix = settings.ZJTX_ACCEL_REDIRECT
     if not prefix:

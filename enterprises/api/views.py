@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -182,7 +182,7 @@ class ImportRunViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[ImportR
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"], url_path="file")
-    def file(self, request: Request, pk: str) -> HttpResponse:
+    def file(self, request: Request, pk: str) -> HttpResponseBase:
         """The file as it was uploaded (imports started from the command line keep none)."""
         run = self.get_object()
         if not run.stored_file:

@@ -6,7 +6,7 @@ from typing import Any
 
 import django_filters as df
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -235,7 +235,7 @@ class ReportRunViewSet(
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"], url_path=r"download/(?P<fmt>pdf|xlsx)")
-    def download(self, request: Request, pk: str, fmt: str) -> HttpResponse:
+    def download(self, request: Request, pk: str, fmt: str) -> HttpResponseBase:
         run = self.get_object()
         stored = getattr(run, fmt)
         if run.status != "done" or not stored:
