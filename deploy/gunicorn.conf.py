@@ -1,0 +1,34 @@
+"""gunicorn settings for the web process (scripts/serve.sh starts it through deploy/Procfile).
+
+Everything comes from the environment: GUNICORN_BIND (127.0.0.1:8000, nginx in front),
+WEB_CONCURRENCY (worker processes; default 2 per core + 1), GUNICORN_TIMEOUT (seconds),
+ZJTX_RUN_USER (the user to run as when started as root).
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+worker_class = "sync"  # nginx buffers slow clients, so a sync worker is never held by one
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+# A worker is replaced after this many requests (± jitter): a slow leak cannot grow without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = max_requests // 10
+# nginx logs each request with its request id; the application logs its own line (zjtx.requestid).
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+forwarded_allow_ips = os.environ.get("ZJTX_TRUSTED_PROXIES", "127.0.0.1")
+if os.getuid() == 0 and os.environ.get("ZJTX_RUN_USER"):
+    user = group = os.environ["ZJTX_RUN_USER"]
+
+
+def child_exit(server, worker):  # noqa: ARG001
+    # Prometheus multiprocess mode: the figures of a worker that ended are kept, its live gauges dropped.
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
