@@ -21,12 +21,17 @@ max_requests_jitter = max_requests // 10
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# gunicorn's control socket (gunicornc) lives in the state folder, one per node; without one, off.
+if os.environ.get("ZJTX_STATE_DIR"):
+    control_socket = os.path.join(os.environ["ZJTX_STATE_DIR"], "gunicorn.ctl")
+else:
+    control_socket_disable = True
 forwarded_allow_ips = os.environ.get("ZJTX_TRUSTED_PROXIES", "127.0.0.1")
 if os.getuid() == 0 and os.environ.get("ZJTX_RUN_USER"):
     user = group = os.environ["ZJTX_RUN_USER"]
 
 
-def child_exit(server, worker):  # noqa: ARG001
+def child_exit(server, worker):
     # Prometheus multiprocess mode: the figures of a worker that ended are kept, its live gauges dropped.
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess

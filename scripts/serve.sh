@@ -19,6 +19,7 @@ else
   export ZJTX_RUN_USER="" CELERY_USER_ARGS=""
   state="${ZJTX_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/zjtx}"
 fi
+export ZJTX_STATE_DIR="$state"
 export MEDIA_ROOT="${MEDIA_ROOT:-$state/media}"
 export PROMETHEUS_MULTIPROC_DIR="$state/prometheus"
 export CELERY_BEAT_SCHEDULE_FILENAME="${CELERY_BEAT_SCHEDULE_FILENAME:-$state/celerybeat-schedule}"

@@ -209,6 +209,7 @@ class Node:
             "ZJTX_SKIP_SETUP": "1",
             "ZJTX_STATE_DIR": str(self.state),
             "MEDIA_ROOT": str(self.media_root),
+            "STATIC_ROOT": str(self.state / "static"),
             "GUNICORN_BIND": f"127.0.0.1:{self.web_port}",
             "WEB_CONCURRENCY": str(web_workers),
             "ZJTX_WORKER_NAME": f"node-{name}-{secrets.token_hex(3)}",
