@@ -94,7 +94,8 @@ class PgBouncer:
                 {
                     "PG_HOST": pg_host, "PG_PORT": pg_port, "LISTEN_ADDR": "127.0.0.1", "LISTEN_PORT": self.port,
                     "AUTH_TYPE": "trust", "AUTH_FILE": auth, "POOL_SIZE": pool_size, "MIN_POOL_SIZE": min_pool_size,
-                    "ADMIN_USER": user, "LOGFILE": self.folder / "pgbouncer.log", "PIDFILE": self.folder / "pgbouncer.pid",
+                    "ADMIN_USER": user, "LOGFILE": self.folder / "pgbouncer.log",
+                    "PIDFILE": self.folder / "pgbouncer.pid",
                 },
             )
         )  # fmt: skip
