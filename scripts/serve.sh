@@ -10,9 +10,18 @@ cd "$(dirname "$0")/.."
 [ "${ZJTX_SKIP_SETUP:-0}" = 1 ] || scripts/setup.sh production
 if [ -f .env ]; then set -a; . ./.env; set +a; fi
 
-if [ "$(id -u)" = 0 ]; then
+if [ "$(id -u)" = 0 ] && [ "${ZJTX_RUN_USER:-}" = root ]; then
+  # Only for a checkout that the unprivileged user cannot read (e.g. under /root): say so loudly.
+  echo "serve: WARNING: ZJTX_RUN_USER=root: the processes keep root's rights" >&2
+  export ZJTX_RUN_USER="" CELERY_USER_ARGS=""
+  state="${ZJTX_STATE_DIR:-/var/lib/zjtx}"
+elif [ "$(id -u)" = 0 ]; then
   export ZJTX_RUN_USER="${ZJTX_RUN_USER:-zjtx}"
   id -u "$ZJTX_RUN_USER" >/dev/null 2>&1 || { echo "serve: no user $ZJTX_RUN_USER (scripts/setup.sh production creates zjtx)" >&2; exit 1; }
+  if ! runuser -u "$ZJTX_RUN_USER" -- test -r manage.py -a -x .venv/bin/python; then
+    echo "serve: $ZJTX_RUN_USER cannot read $(pwd) or run .venv/bin/python; install the code where it can" >&2
+    exit 1
+  fi
   export CELERY_USER_ARGS="--uid $ZJTX_RUN_USER --gid $ZJTX_RUN_USER"
   state="${ZJTX_STATE_DIR:-/var/lib/zjtx}"
 else

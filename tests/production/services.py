@@ -214,6 +214,7 @@ class Node:
             "GUNICORN_BIND": f"127.0.0.1:{self.web_port}",
             "WEB_CONCURRENCY": str(web_workers),
             "ZJTX_WORKER_NAME": f"node-{name}-{secrets.token_hex(3)}",
+            "ZJTX_RUN_USER": run_user(),
             **env,
         }
         self.log = open(self.log_path, "ab")  # noqa: SIM115
@@ -233,6 +234,16 @@ class Node:
 
     def remove(self) -> None:
         shutil.rmtree(self.state, ignore_errors=True)
+
+
+def run_user() -> str:
+    """Who serve.sh runs the processes as here: zjtx when started as root and zjtx can read this checkout
+    (a checkout under /root cannot be: then root, and the test of unprivileged processes says so)."""
+    if os.getuid() != 0:
+        return pwd.getpwuid(os.getuid()).pw_name
+    probe = ["test", "-r", str(ROOT / "manage.py"), "-a", "-x", str(ROOT / ".venv" / "bin" / "python")]
+    readable = subprocess.run(["runuser", "-u", "zjtx", "--", *probe], capture_output=True)
+    return "zjtx" if _user_exists("zjtx") and readable.returncode == 0 else "root"
 
 
 def insecure_tls() -> ssl.SSLContext:
