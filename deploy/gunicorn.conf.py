@@ -31,6 +31,17 @@ if os.getuid() == 0 and os.environ.get("ZJTX_RUN_USER"):
     user = group = os.environ["ZJTX_RUN_USER"]
 
 
+# The application is loaded (and warmed: zjtx/warmup.py) once in the master, then forked: workers start
+# warm and share its memory.
+preload_app = True
+
+
+def when_ready(server):
+    from zjtx.warmup import warm
+
+    server.log.info("warmed %s templates, the URLconf and the catalogues before forking", warm())
+
+
 def child_exit(server, worker):
     # Prometheus multiprocess mode: the figures of a worker that ended are kept, its live gauges dropped.
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

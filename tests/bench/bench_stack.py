@@ -54,9 +54,21 @@ from tests.production.services import (  # noqa: E402
 
 LIST = "/api/v1/enterprises/?district=500112&tier=srdi_sme&page_size=50"
 DASHBOARD = "/dashboard/"
-WARM_UP = 5  # seconds of load before each timed case
+WARM_UP = 10  # seconds of load before each timed case
 CASES = (("enterprise list", LIST), ("officials' dashboard", DASHBOARD))
+# wrk's script: each request carries the next of the given cookies (one session per simulated official:
+# one session shared by every connection would serialise the requests on its row, which the session
+# middleware updates on every request), and the figures are printed in one line at the end.
 LUA = """
+local cookies = {@COOKIES@}
+local i = 0
+request = function()
+  if #cookies > 0 then
+    i = i + 1
+    wrk.headers["Cookie"] = cookies[(i % #cookies) + 1]
+  end
+  return wrk.format()
+end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, summary.duration,
     latency:percentile(50), latency:percentile(95), summary.errors.status,
@@ -65,7 +77,14 @@ end
 """
 
 
+def lua_script(folder: Path, name: str, cookies: list[str]) -> Path:
+    script = folder / f"{name}.lua"
+    script.write_text(LUA.replace("@COOKIES@", ", ".join(f'"{c}"' for c in cookies)))
+    return script
+
+
 def wrk(url: str, headers: dict[str, str], clients: int, seconds: int, script: Path) -> dict[str, float]:
+    """One bounded wrk run (loopback only) against `url`; `script` picks the cookies and prints the figures."""
     command = ["wrk", "--threads", str(min(2, clients)), "--connections", str(clients), "--duration", f"{seconds}s",
                "--timeout", "10s", "--script", str(script)]  # fmt: skip
     for key, value in headers.items():
@@ -112,13 +131,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def measure(name: str, base: str, headers: dict[str, dict[str, str]], clients: list[int], seconds: int,
-            script: Path) -> list[tuple[str, str, int, dict[str, float]]]:  # fmt: skip
+            scripts: dict[str, Path]) -> list[tuple[str, str, int, dict[str, float]]]:  # fmt: skip
     check_answers(base, headers)
     rows = []
     for label, path in CASES:
         for n in clients:
-            wrk(base + path, headers[label], n, WARM_UP, script)  # every worker and connection warmed first
-            result = wrk(base + path, headers[label], n, seconds, script)
+            # Warm first: a worker's first dashboard (templates, catalogues, imports) takes seconds.
+            wrk(base + path, headers[label], n, WARM_UP, scripts[label])
+            result = wrk(base + path, headers[label], n, seconds, scripts[label])
             rows.append((name, label, n, result))
             print(f"  {name:<18} {label:<22} {n:>4} clients: {result['rps']:7.1f} req/s  p50 {result['p50']:7.1f} ms"
                   f"  p95 {result['p95']:7.1f} ms  ({result['requests']} requests, {result['non2xx']} non-2xx,"
@@ -130,7 +150,7 @@ Rows = list[tuple[str, str, int, dict[str, float]]]
 
 
 def run_runserver(work: Path, env: dict[str, str], headers: dict[str, dict[str, str]], clients: list[int],
-                  seconds: int, script: Path) -> Rows:  # fmt: skip
+                  seconds: int, scripts: dict[str, Path]) -> Rows:  # fmt: skip
     port = free_port()
     log = open(work / "runserver.log", "ab")  # noqa: SIM115
     runserver = subprocess.Popen(
@@ -140,14 +160,14 @@ def run_runserver(work: Path, env: dict[str, str], headers: dict[str, dict[str, 
     try:
         wait_port(port, timeout=60, proc=runserver, what="runserver")
         print("\nrunserver (threaded, DEBUG off, PostgreSQL directly)", flush=True)
-        return measure("runserver", f"http://127.0.0.1:{port}", headers, clients, seconds, script)
+        return measure("runserver", f"http://127.0.0.1:{port}", headers, clients, seconds, scripts)
     finally:
         stop_group(runserver)
         log.close()
 
 
 def run_stack(work: Path, env: dict[str, str], headers: dict[str, dict[str, str]], clients: list[int],
-              seconds: int, script: Path, web_workers: int) -> Rows:  # fmt: skip
+              seconds: int, scripts: dict[str, Path], web_workers: int) -> Rows:  # fmt: skip
     d = connection.settings_dict
     bouncer = PgBouncer(d["HOST"] or "127.0.0.1", int(d["PORT"] or 5432), d["USER"] or "postgres", pool_size=10)
     node = nginx = None
@@ -157,7 +177,7 @@ def run_stack(work: Path, env: dict[str, str], headers: dict[str, dict[str, str]
         nginx = Nginx(f"127.0.0.1:{node.web_port}", node.media_root, node.state / "static", Certificate(work))
         print(f"\nproduction stack (nginx TLS → gunicorn {web_workers} sync workers → pgbouncer → PostgreSQL)",
               flush=True)  # fmt: skip
-        return measure("production stack", nginx.url, headers, clients, seconds, script)
+        return measure("production stack", nginx.url, headers, clients, seconds, scripts)
     finally:
         if nginx:
             nginx.stop()
@@ -186,13 +206,16 @@ def main() -> None:
           f"{WARM_UP} s of warm-up; {args.rounds} rounds", flush=True)  # fmt: skip
     token, _ = Token.objects.get_or_create(user=official)
     production_key = secrets.token_urlsafe(60)
+    sessions = max(clients)
+    cookies = {
+        "runserver": [session_cookie(official, settings.SECRET_KEY) for _ in range(sessions)],
+        "stack": [session_cookie(official, production_key) for _ in range(sessions)],
+    }
     list_headers = {"Authorization": f"Token {token.key}", "Accept-Language": "zh-hans"}
     headers = {
-        "runserver": {"enterprise list": list_headers,
-                      "officials' dashboard": {"Cookie": session_cookie(official, settings.SECRET_KEY)}},
-        "stack": {"enterprise list": list_headers,
-                  "officials' dashboard": {"Cookie": session_cookie(official, production_key)}},
-    }  # fmt: skip
+        server: {"enterprise list": list_headers, "officials' dashboard": {"Cookie": cookies[server][0]}}
+        for server in cookies
+    }
     common = {"THROTTLE_USER": "10000000/min", "REDIS_URL": settings.REDIS_URL, "DEBUG": "0"}
     production = {
         **common,
@@ -204,14 +227,19 @@ def main() -> None:
         "ZJTX_TRUSTED_PROXIES": "127.0.0.1",
     }
     work = Path(tempfile.mkdtemp(prefix="zjtx-bench-stack-"))
-    script = work / "report.lua"
-    script.write_text(LUA)
+    scripts = {
+        server: {"enterprise list": lua_script(work, f"{server}-list", []),
+                 "officials' dashboard": lua_script(work, f"{server}-dashboard", cookies[server])}
+        for server in cookies
+    }  # fmt: skip
     rows = []
     try:
         for round_no in range(1, args.rounds + 1):
             print(f"\n--- round {round_no} (load average {os.getloadavg()[0]:.1f})", flush=True)
-            rows += run_runserver(work, common, headers["runserver"], clients, args.duration, script)
-            rows += run_stack(work, production, headers["stack"], clients, args.duration, script, args.web_workers)
+            rows += run_runserver(work, common, headers["runserver"], clients, args.duration, scripts["runserver"])
+            rows += run_stack(
+                work, production, headers["stack"], clients, args.duration, scripts["stack"], args.web_workers
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
