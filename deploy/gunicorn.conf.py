@@ -1,7 +1,8 @@
 """gunicorn settings for the web process (scripts/serve.sh starts it through deploy/Procfile).
 
 Everything comes from the environment: GUNICORN_BIND (127.0.0.1:8000, nginx in front),
-WEB_CONCURRENCY (worker processes; default 2 per core + 1), GUNICORN_TIMEOUT (seconds),
+WEB_CONCURRENCY (worker processes; default 2 per core + 1), GUNICORN_THREADS (threads per worker;
+default 1), GUNICORN_TIMEOUT (seconds),
 ZJTX_RUN_USER (the user to run as when started as root).
 """
 
@@ -10,7 +11,10 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
-worker_class = "sync"  # nginx buffers slow clients, so a sync worker is never held by one
+# GUNICORN_THREADS > 1: threaded workers (gthread), so a worker keeps serving while its requests wait on
+# the database; 1: sync workers. nginx buffers slow clients either way.
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5

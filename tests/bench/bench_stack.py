@@ -175,7 +175,8 @@ def run_stack(work: Path, env: dict[str, str], headers: dict[str, dict[str, str]
         env = {**env, "DATABASE_URL": bouncer.url(d["NAME"])}
         node = Node("bench", ["web"], env, web_workers=web_workers)
         nginx = Nginx(f"127.0.0.1:{node.web_port}", node.media_root, node.state / "static", Certificate(work))
-        print(f"\nproduction stack (nginx TLS → gunicorn {web_workers} sync workers → pgbouncer → PostgreSQL)",
+        kind = f"× {env['GUNICORN_THREADS']} threads" if env["GUNICORN_THREADS"] != "1" else "sync"
+        print(f"\nproduction stack (nginx TLS → gunicorn {web_workers} workers {kind} → pgbouncer → PostgreSQL)",
               flush=True)  # fmt: skip
         return measure("production stack", nginx.url, headers, clients, seconds, scripts)
     finally:
@@ -192,6 +193,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per case (after a warm-up)")
     parser.add_argument("--clients", default="20,100", help="comma-separated concurrent client counts")
     parser.add_argument("--web-workers", type=int, default=4, help="gunicorn worker processes (WEB_CONCURRENCY)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (GUNICORN_THREADS)")
     parser.add_argument("--rounds", type=int, default=2, help="runserver then the stack, this many times")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
@@ -225,6 +227,7 @@ def main() -> None:
         "DATABASE_POOLING": "transaction",
         "CONN_MAX_AGE": "60",
         "ZJTX_TRUSTED_PROXIES": "127.0.0.1",
+        "GUNICORN_THREADS": str(args.threads),
     }
     work = Path(tempfile.mkdtemp(prefix="zjtx-bench-stack-"))
     scripts = {
