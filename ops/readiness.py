@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import QuerySet
 
-from enterprises.models import JobRun
+from reference.models import JobRun
 from ops import broker
 from zjtx.celery import app
 from zjtx.health import readiness_check

@@ -31,9 +31,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.audit import record
-from accounts.middleware import client_address
 from accounts.models import AuditAction, LoginLock, LoginLockScope, TOTPDevice, User
 from accounts.rules import totp
+from zjtx.audit_context import client_address
 from zjtx.errors import DomainError
 
 SESSION_VERIFIED = "zjtx_second_factor"

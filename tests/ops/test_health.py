@@ -8,7 +8,7 @@ import logging
 import pytest
 from django.test import Client
 
-from enterprises.models import JobRun
+from reference.models import JobRun
 from ops import broker
 from zjtx import health
 from zjtx.logformat import JsonFormatter

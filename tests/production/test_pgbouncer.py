@@ -20,7 +20,8 @@ from django.core.files.storage import default_storage
 from django.db import connection
 
 from enterprises.models import Enterprise
-from enterprises.services import importing, lifecycle
+from enterprises.services import importing
+from tiers.services import lifecycle
 from reporting.models import ReportRun
 from reporting.tasks import generate_report
 from tests import conftest

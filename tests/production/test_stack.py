@@ -31,7 +31,8 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from accounts.models import AuditEntry
-from enterprises.models import Enterprise, JobRun
+from enterprises.models import Enterprise
+from reference.models import JobRun
 from enterprises.models.registry import ImportRun
 from reporting.models import ReportRun
 from tests.conftest import _direct
