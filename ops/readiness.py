@@ -9,8 +9,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import QuerySet
 
-from reference.models import JobRun
 from ops import broker
+from reference.models import JobRun
 from zjtx.celery import app
 from zjtx.health import readiness_check
 

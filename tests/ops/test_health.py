@@ -8,8 +8,8 @@ import logging
 import pytest
 from django.test import Client
 
-from reference.models import JobRun
 from ops import broker
+from reference.models import JobRun
 from zjtx import health
 from zjtx.logformat import JsonFormatter
 from zjtx.requestid import RequestIdFilter, request_id

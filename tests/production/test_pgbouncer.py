@@ -21,12 +21,12 @@ from django.db import connection
 
 from enterprises.models import Enterprise
 from enterprises.services import importing
-from tiers.services import lifecycle
 from reporting.models import ReportRun
 from reporting.tasks import generate_report
 from tests import conftest
 from tests.enterprises.test_import import csv_bytes, good_row
 from tests.production.services import PgBouncer
+from tiers.services import lifecycle
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -32,8 +32,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from accounts.models import AuditEntry
 from enterprises.models import Enterprise
-from reference.models import JobRun
 from enterprises.models.registry import ImportRun
+from reference.models import JobRun
 from reporting.models import ReportRun
 from tests.conftest import _direct
 from tests.e2e.conftest import ARTIFACTS, browser, chromium_available  # noqa: F401 (fixtures)
