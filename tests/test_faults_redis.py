@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.storage import default_storage
 
 from reporting.models import ReportRun
 from reporting.tasks import generate_report
@@ -84,9 +85,10 @@ def test_redis_restart_loses_no_job_and_duplicates_no_result(task_queue, transac
     for run in finished:
         assert run.status == "done" and run.attempts >= 1
         for stored in (run.pdf, run.xlsx):
-            assert (Path(settings.MEDIA_ROOT) / stored.name).stat().st_size > 0
-    folder = Path(settings.MEDIA_ROOT) / "reports" / PERIOD
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
+            assert default_storage.size(stored.name) > 0
+    scratch = Path(settings.MEDIA_ROOT) / "tmp" / "reports" / PERIOD
+    assert not list(scratch.glob("*.tmp"))
+    assert default_storage.listdir(f"reports/{PERIOD}")[1] == sorted(
         f"district-{code}.{suffix}" for code in DISTRICTS for suffix in ("pdf", "xlsx")
     )  # no half-written leftovers, no second copies
     with capsys.disabled():

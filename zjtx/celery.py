@@ -5,7 +5,9 @@ from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import worker_ready
+from celery.signals import before_task_publish, task_postrun, task_prerun, worker_ready
+
+from zjtx.requestid import new_id, request_id
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zjtx.settings")
 
@@ -75,3 +77,27 @@ app.conf.beat_schedule = {
         "schedule": crontab(day_of_month=1, hour=3, minute=30),
     },
 }
+
+
+# The request id (zjtx/requestid.py) travels in each task message's headers and is set again around
+# the task's run, so the worker's log lines of a task carry the id of the request that queued it.
+@before_task_publish.connect
+def _send_request_id(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    if headers is not None and request_id.get():
+        headers.setdefault("request_id", request_id.get())
+
+
+_tokens: dict[str, Any] = {}
+
+
+@task_prerun.connect
+def _take_request_id(task_id: str = "", task: Any = None, **kwargs: Any) -> None:
+    given = getattr(task.request, "request_id", None) if task is not None else None
+    _tokens[task_id] = request_id.set(given or request_id.get() or new_id())
+
+
+@task_postrun.connect
+def _drop_request_id(task_id: str = "", **kwargs: Any) -> None:
+    token = _tokens.pop(task_id, None)
+    if token is not None:
+        request_id.reset(token)

@@ -7,6 +7,7 @@ REDIS_URL at Redis; ZJTX_PRODUCTION=1 switches on the hardened settings that
 `manage.py check --deploy` expects.
 """
 
+import tempfile
 from pathlib import Path
 
 import environ
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
+    "filestore",
     # The domain's rooms, in the order their imports run (downhill): see docs/developers/rooms.md.
     "reference",
     "accounts",
@@ -53,11 +56,15 @@ INSTALLED_APPS = [
     "programs",
     "servicedesk",
     "reporting",
+    "ops",
 ]
 
 MIDDLEWARE = [
     # /healthz and /readyz first: answered before host checks, HTTPS redirects and sessions.
     "zjtx.health.HealthMiddleware",
+    "zjtx.middleware.TrustedProxyMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "zjtx.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "zjtx.middleware.RefuseNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,6 +76,7 @@ MIDDLEWARE = [
     "accounts.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "zjtx.urls"
@@ -111,6 +119,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"].setdefault("TEST", {})["NAME"] = BASE_DIR / "var" / "test.sqlite3"
 USES_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Through pgbouncer in transaction pooling (DATABASE_POOLING=transaction): consecutive transactions of
+# one connection may run on different server sessions, so nothing may outlive a transaction. Django's
+# server-side cursors (QuerySet.iterator() outside a transaction opens a WITH HOLD cursor) and
+# psycopg's prepared statements are session state: both off. Everything else the code does is
+# transaction-scoped already (SET LOCAL, temporary tables ON COMMIT DROP, row locks; no advisory locks).
+DATABASE_POOLING = env.str("DATABASE_POOLING", default="")
+if DATABASE_POOLING not in ("", "session", "transaction"):
+    raise ImproperlyConfigured("DATABASE_POOLING is empty, 'session' or 'transaction'.")
+if DATABASE_POOLING == "transaction" and USES_POSTGRES:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# Query counts and latencies for Prometheus: django-prometheus's wrapper of the same backend.
+_METERED = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+DATABASES["default"]["ENGINE"] = _METERED.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -135,10 +161,20 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# `manage.py collectstatic` copies the static files here; nginx serves them (deploy/nginx/zjtx.conf).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded imports and generated reports live in the database (filestore), which every web and worker
+# node reaches; MEDIA_ROOT is only this node's scratch space and download cache, never shared.
+STORAGES = {
+    "default": {"BACKEND": "filestore.storage.DatabaseStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "media/"
+# Behind nginx: the internal location that serves MEDIA_ROOT to X-Accel-Redirect answers only (empty: the
+# download views stream the file themselves).
+ZJTX_ACCEL_REDIRECT = env.str("ZJTX_ACCEL_REDIRECT", default="")
 
 # Uploaded import files may be large; they are streamed from a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -274,6 +310,15 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker logs through LOGGING below (JSON in production), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# beat's schedule state lives outside the repository (scripts/serve.sh points it at ZJTX_STATE_DIR).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(Path(tempfile.gettempdir()) / "zjtx-celerybeat-schedule")
+)
+# /readyz wants a worker heartbeat (written every ZJTX_WORKER_HEARTBEAT_SECONDS) at most this old.
+ZJTX_WORKER_HEARTBEAT_SECONDS = env.int("ZJTX_WORKER_HEARTBEAT_SECONDS", default=10)
+ZJTX_WORKER_HEARTBEAT_MAX_AGE = env.int("ZJTX_WORKER_HEARTBEAT_MAX_AGE", default=60)
 
 if REDIS_URL:
     # Redis, or each process's memory while Redis does not answer (zjtx/cache.py: reads never wait for Redis).
@@ -323,12 +368,31 @@ ZJTX_AUDIT_RETENTION_DAYS = env.int("ZJTX_AUDIT_RETENTION_DAYS", default=365)
 if ZJTX_AUDIT_RETENTION_DAYS < ZJTX_AUDIT_RETENTION_MIN_DAYS:
     raise ImproperlyConfigured(f"ZJTX_AUDIT_RETENTION_DAYS must be at least {ZJTX_AUDIT_RETENTION_MIN_DAYS}.")
 
+# --- Behind a proxy, metrics, logs ---------------------------------------------------------
+# Addresses of the reverse proxies whose X-Real-IP header names the client (nginx on the same host).
+ZJTX_TRUSTED_PROXIES = env.list("ZJTX_TRUSTED_PROXIES", default=[])
+# Who may read /metrics (addresses or networks).
+ZJTX_METRICS_ALLOWED = env.list("ZJTX_METRICS_ALLOWED", default=["127.0.0.0/8", "::1"])
+PROMETHEUS_METRIC_NAMESPACE = ""
+
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "zjtx.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "zjtx.logformat.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # One line per request from zjtx.requestid replaces Django's own request logging of the dev server.
+        "zjtx.request": {"level": env.str("REQUEST_LOG_LEVEL", default="INFO" if PRODUCTION else "WARNING")},
+    },
 }
 
 # --- Domain settings -----------------------------------------------------------------------
