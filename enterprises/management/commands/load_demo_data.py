@@ -10,7 +10,8 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import apps
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from enterprises.services.demo import DEMO_PASSWORD, DEMO_USERS
 
@@ -23,6 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2025)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            # The demo creates a superuser whose password is printed in the README.
+            raise CommandError("load_demo_data refuses to run with ZJTX_PRODUCTION=1: its logins are public.")
         for app in apps.get_app_configs():
             try:
                 module = import_module(f"{app.name}.demo_data")
