@@ -48,9 +48,24 @@ class TargetWriteSerializer(serializers.ModelSerializer[Target]):
         return attrs
 
 
+class TargetUpdateSerializer(TargetWriteSerializer):
+    """PUT/PATCH of a target: metric, jurisdiction, district and parent may be repeated but not changed."""
+
+    district = serializers.SlugRelatedField(
+        slug_field="code", queryset=District.objects.all(), allow_null=True, required=False
+    )
+    parent = serializers.PrimaryKeyRelatedField(queryset=Target.objects.all(), allow_null=True, required=False)
+
+    class Meta(TargetWriteSerializer.Meta):
+        fields = ["id", "metric", "jurisdiction", "district", "parent", "value", "start", "deadline", "source"]
+
+
 class SplitSerializer(serializers.Serializer[Any]):
     shares = serializers.DictField(
         child=serializers.IntegerField(min_value=0), help_text="District code → share; must add up to the target"
+    )
+    value = serializers.IntegerField(
+        min_value=1, required=False, help_text="A new value of the city-wide target, which the shares add up to"
     )
 
 

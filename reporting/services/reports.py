@@ -23,7 +23,7 @@ from enterprises.models import District, Jurisdiction
 from reporting.models import ReportKind, ReportRun, ReportStatus
 from reporting.reports import data as report_data
 from reporting.reports import pdf, xlsx
-from zjtx.access import has_any_role, is_role, restrict
+from zjtx.access import has_any_role, is_role, place_in_scope
 from zjtx.errors import DomainError, NotFound
 
 
@@ -46,13 +46,12 @@ def check_period(period: str) -> str:
 def _place_for(
     actor: Any, kind: str, district_code: str | None, jurisdiction_code: str | None
 ) -> tuple[Jurisdiction, District | None]:
+    """The place of the report, or NotFound when it is outside the actor's scope (as a read would be)."""
     if kind == ReportKind.DISTRICT:
         if not district_code:
             raise DomainError(_("A district report needs a district."), field="district")
-        district = restrict(District.objects.select_related("jurisdiction"), actor).filter(code=district_code).first()
-        if district is None:
-            raise NotFound(_("No such district."))
-        if is_role(actor, "district_staff") and actor.district_id != district.pk:
+        district = District.objects.select_related("jurisdiction").filter(code=district_code).first()
+        if district is None or not place_in_scope(actor, district.jurisdiction_id, district.pk):
             raise NotFound(_("No such district."))
         return district.jurisdiction, district
     if kind == ReportKind.CITY:
@@ -60,7 +59,7 @@ def _place_for(
             raise DomainError(_("District staff request reports of their own district."), code="forbidden_role")
         code = jurisdiction_code or getattr(getattr(actor, "jurisdiction", None), "code", None)
         jurisdiction = Jurisdiction.objects.filter(code=code).first() if code else None
-        if jurisdiction is None or getattr(actor, "jurisdiction_id", None) not in (None, jurisdiction.pk):
+        if jurisdiction is None or not place_in_scope(actor, jurisdiction.pk):
             raise NotFound(_("No such jurisdiction."))
         return jurisdiction, None
     raise DomainError(_("Unknown report kind."), field="kind")
