@@ -54,7 +54,6 @@ class TargetUpdateSerializer(TargetWriteSerializer):
     district = serializers.SlugRelatedField(
         slug_field="code", queryset=District.objects.all(), allow_null=True, required=False
     )
-    parent = serializers.PrimaryKeyRelatedField(queryset=Target.objects.all(), allow_null=True, required=False)
 
     class Meta(TargetWriteSerializer.Meta):
         fields = ["id", "metric", "jurisdiction", "district", "parent", "value", "start", "deadline", "source"]

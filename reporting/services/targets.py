@@ -15,7 +15,6 @@ from reporting.models import ManualValue, Metric, MetricKind, Target
 from zjtx.access import can_change_model, locked_in_scope, place_in_scope
 from zjtx.errors import DomainError, NotFound
 
-
 # Fields that say what a target is about; fixed when it is created (a share's come from the split).
 TARGET_IDENTITY = ("metric", "jurisdiction", "district", "parent")
 # Fields a split city target passes on to its district shares.
@@ -55,7 +54,7 @@ def target_update(*, actor: Any, target_id: int, **fields: Any) -> Target:
     parts = list(target.parts.order_by("pk").select_for_update(of=("self",)))
     if "value" in changed and parts:
         raise DomainError(
-            _("This target is split into district shares: change its value with the split (value and shares together)."),
+            _("This target is split into district shares: change its value with the split (value and shares)."),
             code="split_target",
             field="value",
         )

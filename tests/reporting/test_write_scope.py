@@ -102,11 +102,10 @@ def test_a_district_share_changes_only_through_the_split(api, users, split):
     response = client.patch(city_url, {"value": 400}, format="json")
     assert response.status_code == 400 and "split" in response.json()["detail"]
     # ...but the split changes both at once, with the same check.
-    bad = client.post(reverse("target-split", args=[split.pk]), {"value": 400, "shares": {"500112": 300}}, format="json")
+    split_url = reverse("target-split", args=[split.pk])
+    bad = client.post(split_url, {"value": 400, "shares": {"500112": 300}}, format="json")
     assert bad.status_code == 400
-    ok = client.post(
-        reverse("target-split", args=[split.pk]), {"value": 400, "shares": {"500112": 300, "500105": 100}}, format="json"
-    )
+    ok = client.post(split_url, {"value": 400, "shares": {"500112": 300, "500105": 100}}, format="json")
     assert ok.status_code == 200, ok.json()
     split.refresh_from_db()
     assert split.value == 400 and sum(split.parts.values_list("value", flat=True)) == 400
