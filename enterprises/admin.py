@@ -25,7 +25,7 @@ from enterprises.rules import servicedesk as rules_servicedesk
 from enterprises.selectors_servicedesk import overdue_q
 from enterprises.services import lifecycle, registry, servicedesk
 from programs.models import Measure, ResponsibleUnit
-from zjtx.access import Action, can_see_contact, is_role, redact_changes, restrict
+from zjtx.access import Action, can_see_contact, district_writable, is_role, redact_changes, restrict
 from zjtx.admin_scoping import ReadOnlyScopedAdmin, ScopedAdmin, ScopedInline
 from zjtx.errors import DomainError
 from zjtx.web import OFFICE_ROLES
@@ -465,7 +465,11 @@ class DemandAdmin(ServiceErrorsAsMessages, AuditHistoryMixin, ScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return []
-        editable = () if obj.status == rules_servicedesk.DemandStatus.CLOSED else servicedesk.DEMAND_EDITABLE
+        editable = servicedesk.DEMAND_EDITABLE
+        if obj.status == rules_servicedesk.DemandStatus.CLOSED or not district_writable(
+            request.user, obj.enterprise.district_id
+        ):
+            editable = ()  # closed, or not the enterprise's district (officials route through the actions)
         return [f for f in self.get_fields(request, obj) if f not in editable]
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
