@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from enterprises.models.registry import ListingStatus, SizeClass
 from enterprises.rule_messages import credit_code_message
-from enterprises.rules import credit_code
+from enterprises.rules import contact, credit_code
+from zjtx.spreadsheet import restore
 
 # Field names of the enterprise and of its yearly facts that a file may carry.
 ENTERPRISE_FIELDS = (
@@ -117,7 +118,6 @@ _LISTING = {
 
 MAX_MONEY = Decimal("99999999999999.99")
 _UNLISTED = ListingStatus.UNLISTED.value
-_PHONE = re.compile(r"[0-9+\-() ]{5,30}")
 _HEADER_UNIT = re.compile(r"^(?P<name>[^()]+?)\((?P<unit>[^()]*)\)$")
 
 
@@ -230,7 +230,8 @@ def _text(cell: Any) -> str:
     if isinstance(cell, float) and cell.is_integer():
         # Excel stores phone numbers and codes typed as numbers as floats.
         return str(int(cell))
-    return str(cell).strip()
+    # Our exports prefix formula-like text with an apostrophe (zjtx.spreadsheet): read it back without.
+    return restore(str(cell).strip())
 
 
 def _date(cell: Any) -> dt.date:
@@ -354,7 +355,7 @@ def parse_row(number: int, cells: Sequence[Any], columns: ColumnMap, lookups: Lo
                 fail(fname, _("is longer than %(limit)s characters") % {"limit": limit})
             ent[fname] = text
     phone = ent.get("contact_phone", "")
-    if phone and not _PHONE.fullmatch(phone):
+    if phone and not contact.is_phone(phone):
         fail("contact_phone", _("is not a phone number"))
 
     if columns.has_facts:

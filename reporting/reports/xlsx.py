@@ -11,9 +11,15 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 
 from reporting.reports.data import Line, ReportData
+from zjtx.spreadsheet import neutralise
 
 RED = Font(color="B42318")
 HEAD = PatternFill("solid", fgColor="F2F4F7")
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    """One row; text that a spreadsheet would run as a formula is written as text (zjtx.spreadsheet)."""
+    sheet.append([neutralise(v) for v in values])
 
 
 def _num(value: Any) -> Any:
@@ -35,11 +41,12 @@ def _lines_sheet(book: Workbook, title: str, lines: list[Line]) -> None:
         _("Status"),
         _("Deadline"),
     ]
-    sheet.append(head)
+    _append(sheet, head)
     for cell in sheet[1]:
         cell.fill = HEAD
     for line in lines:
-        sheet.append(
+        _append(
+            sheet,
             [
                 line.metric,
                 line.target,
@@ -52,7 +59,7 @@ def _lines_sheet(book: Workbook, title: str, lines: list[Line]) -> None:
                 line.rank,
                 line.status,
                 line.deadline,
-            ]
+            ],
         )
         if line.off_track:
             for cell in sheet[sheet.max_row]:
@@ -71,43 +78,45 @@ def render(data: ReportData, path: Path) -> None:
     book = Workbook()
     info = book.active
     info.title = _("Report")
-    info.append([data.title])
+    _append(info, [data.title])
     info["A1"].font = Font(bold=True, size=13)
-    info.append([_("Place"), data.place])
-    info.append([_("Period"), data.period])
-    info.append([_("Figures as of"), data.as_of])
-    info.append([_("Generated"), data.generated_at.replace(tzinfo=None)])
+    _append(info, [_("Place"), data.place])
+    _append(info, [_("Period"), data.period])
+    _append(info, [_("Figures as of"), data.as_of])
+    _append(info, [_("Generated"), data.generated_at.replace(tzinfo=None)])
     _lines_sheet(book, _("Targets"), data.lines)
     if data.series:
         trend = book.create_sheet(_("Trend"))
-        trend.append([_("Metric"), _("Day"), _("Value")])
+        _append(trend, [_("Metric"), _("Day"), _("Value")])
         for name, points in data.series.items():
             for day, value in points:
-                trend.append([name, day, value])
+                _append(trend, [name, day, value])
     desk = book.create_sheet(_("Service desk"))
-    desk.append([_("District"), _("Not yet closed"), _("Past due"), _("Resolved, awaiting closure"), _("Closed")])
+    _append(desk, [_("District"), _("Not yet closed"), _("Past due"), _("Resolved, awaiting closure"), _("Closed")])
     for name, c in [(d.name, d.demands) for d in data.districts] + [(data.place, data.demands)]:
-        desk.append([name, c.open, c.overdue, c.resolved, c.closed])
+        _append(desk, [name, c.open, c.overdue, c.resolved, c.closed])
     if data.districts:
         sheet = book.create_sheet(_("Districts"))
-        sheet.append(
+        _append(
+            sheet,
             [
                 _("District"),
                 _("Code"),
                 *[f"{m} {_('Current')}" for m in data.metrics],
                 *[f"{m} {_('Done %')}" for m in data.metrics],
                 *[f"{m} {_('Rank')}" for m in data.metrics],
-            ]
+            ],
         )
         for d in data.districts:
-            sheet.append(
+            _append(
+                sheet,
                 [
                     d.name,
                     d.code,
                     *[c.value for c in d.cells],
                     *[_num(c.percent) for c in d.cells],
                     *[c.rank for c in d.cells],
-                ]
+                ],
             )
             if any(c.off_track for c in d.cells):
                 sheet.cell(row=sheet.max_row, column=1).font = RED
