@@ -465,7 +465,7 @@ class DemandAdmin(ServiceErrorsAsMessages, AuditHistoryMixin, ScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return []
-        editable = servicedesk.DEMAND_EDITABLE
+        editable: tuple[str, ...] = servicedesk.DEMAND_EDITABLE
         if obj.status == rules_servicedesk.DemandStatus.CLOSED or not district_writable(
             request.user, obj.enterprise.district_id
         ):
