@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +26,7 @@ from enterprises.selectors_servicedesk import overdue_q
 from enterprises.services import lifecycle, registry, servicedesk
 from programs.models import Measure, ResponsibleUnit
 from zjtx.access import Action, can_see_contact, district_writable, is_role, redact_changes, restrict
-from zjtx.admin_scoping import ReadOnlyScopedAdmin, ScopedAdmin, ScopedInline
+from zjtx.admin_scoping import ReadOnlyScopedAdmin, ScopedAdmin, ScopedInline, ServiceErrorsAsMessages
 from zjtx.errors import DomainError
 from zjtx.web import OFFICE_ROLES
 
@@ -103,7 +103,7 @@ class EligibilityProfileInline(ScopedInline):
 
 
 @admin.register(m.Enterprise)
-class EnterpriseAdmin(AuditHistoryMixin, ScopedAdmin):
+class EnterpriseAdmin(ServiceErrorsAsMessages, AuditHistoryMixin, ScopedAdmin):
     list_display = ["credit_code", "name", "district", "industry", "size_class", "current_tier", "current_tier_until"]
     list_filter = ["district__jurisdiction", "current_tier", "size_class", "listing_status", "industry"]
     list_select_related = ["district", "industry", "current_tier"]
@@ -227,23 +227,6 @@ class ImportRunAdmin(ReadOnlyScopedAdmin):
 
 
 # --- service desk (一企一策一人) ----------------------------------------------------------------
-
-
-class ServiceErrorsAsMessages:
-    """A service's refusal (DomainError) comes back to the form page as an error message, never a server error.
-
-    The admin's own transaction is rolled back as the error leaves changeform_view.
-    """
-
-    def changeform_view(
-        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
-        except DomainError as exc:
-            field = f"{exc.field}: " if exc.field else ""
-            self.message_user(request, f"{field}{exc.message}", messages.ERROR)  # type: ignore[attr-defined]
-            return HttpResponseRedirect(request.get_full_path())
 
 
 class ServiceAssignmentForm(ModelForm):  # type: ignore[type-arg]

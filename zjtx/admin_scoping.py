@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from accounts.roles import Role
 from zjtx.access import Action, can, can_change_model, has_any_role, restrict
+from zjtx.errors import DomainError
 
 
 class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -92,3 +93,20 @@ class ScopedInline(admin.TabularInline):  # type: ignore[type-arg]
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return has_any_role(request.user)
+
+
+class ServiceErrorsAsMessages:
+    """A service's refusal (DomainError) comes back to the form page as an error message, never a server error.
+
+    The admin's own transaction is rolled back as the error leaves changeform_view.
+    """
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+        except DomainError as exc:
+            field = f"{exc.field}: " if exc.field else ""
+            self.message_user(request, f"{field}{exc.message}", messages.ERROR)  # type: ignore[attr-defined]
+            return HttpResponseRedirect(request.get_full_path())

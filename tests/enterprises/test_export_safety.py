@@ -85,3 +85,19 @@ def test_report_workbooks_hold_no_formula(users, ref, holders):  # noqa: F811
     cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert any(c.value == '\'=HYPERLINK("http://x","点击")' for c in cells)
+
+
+def test_the_admin_refuses_a_bad_phone_number_with_a_message(client, users, make_enterprise):
+    ent = make_enterprise("500112")
+    client.force_login(users.staff_a)
+    url = reverse("admin:enterprises_enterprise_change", args=[ent.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: ("" if value is None else value) for name, value in form.initial.items() if name in form.fields}
+    data.update({"contact_phone": "=1+1", "district": ent.district_id, "industry": ent.industry_id})
+    for prefix in ("year_facts", "profile"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = client.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert "phone" in " ".join(str(m) for m in response.context["messages"])
+    ent.refresh_from_db()
+    assert ent.contact_phone == "13812345678"
