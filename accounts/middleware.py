@@ -5,12 +5,9 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from accounts.audit import audit_context
+from zjtx.net import client_address
 
-
-def client_address(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR is what the server saw; a reverse proxy that must be trusted
-    # for X-Forwarded-For is configured at the proxy, not guessed here.
-    return request.META.get("REMOTE_ADDR") or None
+__all__ = ["AuditContextMiddleware", "SecondFactorMiddleware", "client_address"]
 
 
 class AuditContextMiddleware:

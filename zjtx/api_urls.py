@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from accounts.api.views import AuditEntryViewSet, MeView, TokenView
+from accounts.api.views import AuditEntryViewSet, MeView, TokenRevokeView, TokenView
 from enterprises.api import servicedesk_views as sd
 from enterprises.api import views as ev
 from programs.api import views as pv
@@ -44,6 +44,7 @@ urlpatterns = [
     path("candidates/", ev.CandidateListView.as_view(), name="candidates"),
     path("candidate-pipeline/", rv.CandidatePipelineView.as_view(), name="candidate-pipeline"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/token/revoke/", TokenRevokeView.as_view(), name="api-token-revoke"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -132,11 +132,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ZJTX_IMPORT_MAX_BYTES = env.int("ZJTX_IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
 
+# --- Client addresses ----------------------------------------------------------------------
+# How many reverse proxies in front of the application append to X-Forwarded-For (zjtx.net): 0 means
+# REMOTE_ADDR is the client (the default: a client-written X-Forwarded-For is never believed).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["zjtx.api.IsAuthenticatedWithRole"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -147,10 +152,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "zjtx.api.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["zjtx.throttling.AnonThrottle", "zjtx.throttling.UserThrottle"],
+    # zjtx.net.client_address decides who a client is; DRF's own helpers read the same count.
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="60/min"),
         "user": env.str("THROTTLE_USER", default="6000/min"),
@@ -237,12 +241,25 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# Lock-out (accounts.services.login): after this many failed logins within the window, logins for
-# that account name, or from that address, are refused for ZJTX_LOCKOUT_MINUTES.
-ZJTX_LOCKOUT_ACCOUNT_FAILURES = env.int("ZJTX_LOCKOUT_ACCOUNT_FAILURES", default=5)
+# Lock-out (accounts.services.login), counted within ZJTX_LOCKOUT_WINDOW_MINUTES:
+# - this many failures for one account name from one address lock that pair for ZJTX_LOCKOUT_MINUTES;
+ZJTX_LOCKOUT_PAIR_FAILURES = env.int("ZJTX_LOCKOUT_PAIR_FAILURES", default=5)
+# - this many from one address (any names) lock the address for ZJTX_LOCKOUT_MINUTES;
 ZJTX_LOCKOUT_ADDRESS_FAILURES = env.int("ZJTX_LOCKOUT_ADDRESS_FAILURES", default=20)
 ZJTX_LOCKOUT_WINDOW_MINUTES = env.int("ZJTX_LOCKOUT_WINDOW_MINUTES", default=15)
 ZJTX_LOCKOUT_MINUTES = env.int("ZJTX_LOCKOUT_MINUTES", default=15)
+# - past this many for one account from any addresses within ZJTX_LOCKOUT_ACCOUNT_WINDOW_HOURS, each
+#   further failure makes the account wait (from addresses its owner has not logged in from within
+#   ZJTX_KNOWN_ADDRESS_DAYS): ZJTX_LOCKOUT_BACKOFF_MINUTES, doubling, at most ..._BACKOFF_MAX_MINUTES.
+ZJTX_LOCKOUT_ACCOUNT_FAILURES = env.int("ZJTX_LOCKOUT_ACCOUNT_FAILURES", default=10)
+ZJTX_LOCKOUT_ACCOUNT_WINDOW_HOURS = env.int("ZJTX_LOCKOUT_ACCOUNT_WINDOW_HOURS", default=24)
+ZJTX_LOCKOUT_BACKOFF_MINUTES = env.int("ZJTX_LOCKOUT_BACKOFF_MINUTES", default=1)
+ZJTX_LOCKOUT_BACKOFF_MAX_MINUTES = env.int("ZJTX_LOCKOUT_BACKOFF_MAX_MINUTES", default=60)
+ZJTX_KNOWN_ADDRESS_DAYS = env.int("ZJTX_KNOWN_ADDRESS_DAYS", default=90)
+# API tokens work for this many hours after they are issued (a working day), then the client logs in again.
+ZJTX_TOKEN_HOURS = env.int("ZJTX_TOKEN_HOURS", default=8)
+if ZJTX_TOKEN_HOURS <= 0:
+    raise ImproperlyConfigured("ZJTX_TOKEN_HOURS must be a positive number of hours.")
 # Superusers confirm each login with a TOTP code (RFC 6238) of their authenticator app; on in production.
 ZJTX_ADMIN_REQUIRE_OTP = env.bool("ZJTX_ADMIN_REQUIRE_OTP", default=PRODUCTION)
 ZJTX_OTP_ISSUER = env.str("ZJTX_OTP_ISSUER", default="ZJTX")

@@ -71,3 +71,4 @@ class TokenRequestSerializer(serializers.Serializer[Any]):
 
 class TokenSerializer(serializers.Serializer[Any]):
     token = serializers.CharField()
+    expires = serializers.DateTimeField(help_text="The token stops working then; log in again for a new one")
