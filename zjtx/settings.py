@@ -151,7 +151,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "zjtx.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "zjtx.schema.AutoSchema",
     "EXCEPTION_HANDLER": "zjtx.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["zjtx.throttling.AnonThrottle", "zjtx.throttling.UserThrottle"],
     # zjtx.net.client_address decides who a client is; DRF's own helpers read the same count.
