@@ -241,7 +241,7 @@ def test_the_lock_message_is_chinese_by_default(client, users, settings):
     for _ in range(settings.ZJTX_LOCKOUT_PAIR_FAILURES):
         web_login(client, "staff_a", "wrong-password")
     page = web_login(client, "staff_a", PASSWORD)
-    assert "该账号登录失败次数过多，已被锁定" in page.content.decode()
+    assert "该账号从您的地址登录失败次数过多" in page.content.decode()
     assert "分钟后再试" in page.content.decode()
 
 
