@@ -23,9 +23,9 @@ ERROR = inline_serializer(
         "detail": serializers.CharField(help_text="What is wrong, in the language of the request"),
         "code": serializers.CharField(help_text="A stable code for programs, e.g. not_found, invalid, locked_out"),
         "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
+            child=serializers.JSONField(),
             required=False,
-            help_text="Field name → messages, for invalid input",
+            help_text="Field name → messages (nested for lists and objects), for invalid input",
         ),
     },
 )

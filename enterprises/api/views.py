@@ -126,8 +126,9 @@ class EnterpriseViewSet(
         data = AuditEntrySerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)
 
-    @extend_schema(request=s.YearFactSerializer, responses=s.YearFactSerializer(many=True))
-    @action(detail=True, methods=["get", "put"])
+    @extend_schema(methods=["GET"], responses=s.YearFactSerializer(many=True))
+    @extend_schema(methods=["PUT"], request=s.YearFactSerializer, responses=s.YearFactSerializer)
+    @action(detail=True, methods=["get", "put"], pagination_class=None)
     def facts(self, request: Request, credit_code: str) -> Response:
         """GET: the enterprise's yearly facts. PUT: create or replace one year's facts."""
         enterprise = self.get_object()
