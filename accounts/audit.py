@@ -11,10 +11,7 @@ Bulk writes (the importer) bypass signals and call `record_many` themselves.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -24,42 +21,8 @@ from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
 
 from accounts.models import AuditAction, AuditEntry
-
-
-@dataclass
-class AuditContext:
-    actor: Any = None
-    request: Any = None
-    source: str = "system"
-    remote_addr: str | None = None
-
-    def resolve_actor(self) -> Any:
-        # For token-authenticated API calls the user is only known once DRF has
-        # authenticated the request, which it writes back onto the HttpRequest.
-        if self.actor is None and self.request is not None:
-            user = getattr(self.request, "user", None)
-            if user is not None and user.is_authenticated:
-                return user
-        return self.actor
-
-
-_context: ContextVar[AuditContext | None] = ContextVar("audit_context", default=None)
-
-
-@contextmanager
-def audit_context(
-    *, actor: Any = None, request: Any = None, source: str = "system", remote_addr: str | None = None
-) -> Iterator[AuditContext]:
-    ctx = AuditContext(actor=actor, request=request, source=source, remote_addr=remote_addr)
-    token = _context.set(ctx)
-    try:
-        yield ctx
-    finally:
-        _context.reset(token)
-
-
-def current_context() -> AuditContext:
-    return _context.get() or AuditContext()
+from zjtx.access import redact_changes
+from zjtx.audit_context import AuditContext, current_context
 
 
 def _jsonable(value: Any) -> Any:
@@ -211,3 +174,19 @@ def register(model: type[models.Model], exclude: Iterable[str] = ("created_at", 
 def history(instance: models.Model) -> models.QuerySet[AuditEntry]:
     ct = ContentType.objects.get_for_model(type(instance))
     return AuditEntry.objects.filter(content_type=ct, object_id=str(instance.pk))
+
+
+def history_rows(instance: models.Model, limit: int = 50) -> list[tuple[str, str, str, Any]]:
+    """The object's latest audit entries as (when, who, what, changes) for its admin page.
+
+    Admin display methods get no request, so contact numbers are always masked here.
+    """
+    return [
+        (
+            e.at.strftime("%Y-%m-%d %H:%M"),
+            e.actor_name,
+            e.get_action_display(),
+            redact_changes(None, e.district_id, e.changes),
+        )
+        for e in history(instance)[:limit]
+    ]

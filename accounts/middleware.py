@@ -4,10 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from accounts.audit import audit_context
-from zjtx.net import client_address
-
-__all__ = ["AuditContextMiddleware", "SecondFactorMiddleware", "client_address"]
+from zjtx.audit_context import audit_context, client_address
 
 
 class AuditContextMiddleware:

@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
 from zjtx.access import RestrictedQuerySet
+from zjtx.roles import Role
 
 
 class UserQuerySet(RestrictedQuerySet):
@@ -30,7 +30,7 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignor
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     district = models.ForeignKey(
-        "enterprises.District",
+        "reference.District",
         verbose_name=_("district"),
         on_delete=models.PROTECT,
         null=True,
@@ -39,7 +39,7 @@ class User(AbstractUser):
         help_text=_("Required for district service staff: the only district they can see."),
     )
     jurisdiction = models.ForeignKey(
-        "enterprises.Jurisdiction",
+        "reference.Jurisdiction",
         verbose_name=_("jurisdiction"),
         on_delete=models.PROTECT,
         null=True,
@@ -157,7 +157,7 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
     # District of the object when it has one, so the log can be scoped like the data.
     district = models.ForeignKey(
-        "enterprises.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "reference.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)

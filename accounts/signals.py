@@ -5,9 +5,9 @@ from typing import Any
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from accounts.audit import audit_context, record
-from accounts.middleware import client_address
+from accounts.audit import record
 from accounts.models import AuditAction
+from zjtx.audit_context import audit_context, client_address
 
 
 @receiver(user_logged_in, dispatch_uid="audit-login")

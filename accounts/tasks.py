@@ -5,9 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from accounts.audit import audit_context
 from accounts.services.audit_retention import audit_log_purge
-from enterprises.services.jobs import job_run
+from reference.services.jobs import job_run
+from zjtx.audit_context import audit_context
 
 
 @shared_task(acks_late=True, name="accounts.purge_audit_log")

@@ -15,14 +15,5 @@ class EnterprisesConfig(AppConfig):
             m.Enterprise,
             m.EnterpriseYearFact,
             m.EligibilityProfile,
-            m.Application,
-            m.Certification,
-            m.Tier,
-            m.District,
-            m.Jurisdiction,
-            m.Industry,
-            m.ServiceAssignment,
-            m.Visit,
-            m.Demand,
         ):
             audit.register(model)

@@ -9,12 +9,11 @@ from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from enterprises.admin import AuditHistoryMixin, TransitionInline, transition_action
 from programs import models as m
 from programs.rules.benefits import BENEFIT_TRANSITIONS
 from programs.services import benefits
 from programs.services.rules import subsidy_rule_save
-from zjtx.admin_scoping import ReadOnlyScopedAdmin, ScopedAdmin
+from zjtx.admin_scoping import AuditHistoryMixin, ReadOnlyScopedAdmin, ScopedAdmin, TransitionInline, transition_action
 
 
 @admin.register(m.ResponsibleUnit)

@@ -10,6 +10,9 @@ class ProgramsConfig(AppConfig):
     def ready(self) -> None:
         from accounts import audit
         from programs import models as m
+        from programs.web.sections import contribute_enterprise_sections
+
+        contribute_enterprise_sections()
 
         for model in (
             m.BenefitApplication,

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from enterprises.models import Industry, Jurisdiction, Tier
-from enterprises.services.reference_data import LoadResult, by_code, many, read_yaml, upsert
 from programs.models import Commitment, Measure, MeasureGroup, Policy, ResponsibleUnit, SubsidyRule
+from reference.models import Industry, Jurisdiction, Tier
+from reference.services.sync import LoadResult, by_code, many, read_yaml, upsert
 
 POLICY_FILES = ("programs/beijing-2023-ten-actions.yaml", "programs/chongqing-2022-2025-action-plan.yaml")
 UNITS_FILE = "programs/responsible_units.yaml"

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
-from enterprises.models import Certification, Enterprise
-from enterprises.rules.lifecycle import CertificationStatus as C
+from enterprises.models import Enterprise
 from programs.models import BenefitApplication, BenefitApplicationTransition, Measure, Policy, SubsidyRule
 from programs.rules import eligibility
 from programs.rules import subsidy as engine
 from programs.rules.benefits import BenefitStatus as B
+from tiers.models import Certification
+from tiers.rules.lifecycle import CertificationStatus as C
 from zjtx.access import restrict
 
 

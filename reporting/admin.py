@@ -8,10 +8,9 @@ from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from enterprises.admin import AuditHistoryMixin
 from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Target
 from reporting.services import targets
-from zjtx.admin_scoping import ReadOnlyScopedAdmin, ScopedAdmin, ServiceErrorsAsMessages
+from zjtx.admin_scoping import AuditHistoryMixin, ReadOnlyScopedAdmin, ScopedAdmin, ServiceErrorsAsMessages
 
 
 @admin.register(Metric)

@@ -10,7 +10,9 @@ class ReportingConfig(AppConfig):
     def ready(self) -> None:
         from accounts import audit
         from reporting import models as m
+        from reporting.web.sections import contribute_policies_sections
 
+        contribute_policies_sections()
         for model in (m.Metric, m.Target, m.ManualValue):
             audit.register(model)
         # A report request is audited; the worker's progress on it (status, files) is the job's own record.

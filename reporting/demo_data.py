@@ -11,14 +11,14 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_context
 from accounts.models import User
-from enterprises.models import District, Jurisdiction
+from reference.models import District, Jurisdiction
 from reporting.models import ManualValue, Metric, MetricKind, MetricSnapshot, Target
 from reporting.rules.progress import split_proportionally
 from reporting.services.metrics import metric_values
 from reporting.services.snapshots import snapshot_day
 from reporting.services.targets import target_split
+from zjtx.audit_context import audit_context
 
 
 @transaction.atomic

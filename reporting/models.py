@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models.reference import Bilingual, ReferenceQuerySet
+from reference.models import Bilingual, ReferenceQuerySet
 from zjtx.access import RestrictedQuerySet
 
 
@@ -70,10 +70,10 @@ class Target(models.Model):
 
     metric = models.ForeignKey(Metric, verbose_name=_("metric"), on_delete=models.PROTECT, related_name="targets")
     jurisdiction = models.ForeignKey(
-        "enterprises.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
+        "reference.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
     )
     district = models.ForeignKey(
-        "enterprises.District",
+        "reference.District",
         verbose_name=_("district"),
         on_delete=models.PROTECT,
         null=True,
@@ -139,10 +139,10 @@ class ManualValue(models.Model):
 
     metric = models.ForeignKey(Metric, verbose_name=_("metric"), on_delete=models.PROTECT, related_name="+")
     jurisdiction = models.ForeignKey(
-        "enterprises.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
+        "reference.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
     )
     district = models.ForeignKey(
-        "enterprises.District", verbose_name=_("district"), on_delete=models.PROTECT, null=True, blank=True
+        "reference.District", verbose_name=_("district"), on_delete=models.PROTECT, null=True, blank=True
     )
     as_of = models.DateField(_("as of"))
     value = models.PositiveIntegerField(_("value"))
@@ -174,10 +174,10 @@ class MetricSnapshot(models.Model):
     day = models.DateField(_("day"))
     metric = models.ForeignKey(Metric, verbose_name=_("metric"), on_delete=models.CASCADE, related_name="+")
     jurisdiction = models.ForeignKey(
-        "enterprises.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.CASCADE, related_name="+"
+        "reference.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.CASCADE, related_name="+"
     )
     district = models.ForeignKey(
-        "enterprises.District", verbose_name=_("district"), on_delete=models.CASCADE, null=True, blank=True
+        "reference.District", verbose_name=_("district"), on_delete=models.CASCADE, null=True, blank=True
     )
     value = models.PositiveIntegerField(_("value"))
     taken_at = models.DateTimeField(_("taken at"), auto_now=True)
@@ -218,10 +218,10 @@ class ReportRun(models.Model):
 
     kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
     jurisdiction = models.ForeignKey(
-        "enterprises.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
+        "reference.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
     )
     district = models.ForeignKey(
-        "enterprises.District", verbose_name=_("district"), on_delete=models.PROTECT, null=True, blank=True
+        "reference.District", verbose_name=_("district"), on_delete=models.PROTECT, null=True, blank=True
     )
     period = models.CharField(_("period"), max_length=7, help_text=_("Month reported on, YYYY-MM"))
     as_of = models.DateField(_("figures as of"), null=True, blank=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from enterprises.models import District, Jurisdiction
-from enterprises.services.reference_data import LoadResult, by_code, read_yaml, upsert
 from programs.models import Commitment
+from reference.models import District, Jurisdiction
+from reference.services.sync import LoadResult, by_code, read_yaml, upsert
 from reporting.models import Metric, Target
 
 

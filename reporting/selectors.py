@@ -11,10 +11,10 @@ from typing import Any
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from enterprises.models import District
-from enterprises.selectors import assessment_counts, assessments_for
+from reference.models import District
 from reporting.models import MetricKind, MetricSnapshot, Target
 from reporting.rules.progress import Progress, progress, ranking
+from tiers.selectors import assessment_counts, assessments_for
 from zjtx.access import restrict
 
 WINDOW_DAYS = 90

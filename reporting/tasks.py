@@ -8,7 +8,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from enterprises.services.jobs import job_run
+from reference.services.jobs import job_run
 from reporting.services import reports, snapshots
 
 TRANSIENT = (OperationalError, InterfaceError)

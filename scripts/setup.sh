@@ -18,6 +18,8 @@ if [ "$mode" = dev ]; then
   # The backup-restore check (pg_dump, pg_restore, psql) and the Redis-restart test (a private redis-server).
   command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+  # The importer's tests write real workbooks and CSV files with LibreOffice (numbers as a spreadsheet stores them).
+  command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   echo "setup: installing system packages: ${need[*]}"

@@ -8,6 +8,7 @@ laptop without the services they are skipped; with ZJTX_REQUIRE_SERVICES=1
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -47,6 +48,8 @@ def _missing_services(item: pytest.Item) -> list[str]:
         missing.append("PostgreSQL (set DATABASE_URL=postgres://...)")
     if (item.get_closest_marker("redis") or item.get_closest_marker("celery_worker")) and not _redis_reachable():
         missing.append("Redis (set REDIS_URL=redis://...)")
+    if item.get_closest_marker("libreoffice") and not shutil.which("soffice"):
+        missing.append("LibreOffice (soffice; scripts/setup.sh dev installs it)")
     if item.get_closest_marker("celery_worker") and not settings.USES_POSTGRES:
         missing.append("PostgreSQL for the worker process (SQLite test databases live in memory)")
     return missing
@@ -93,7 +96,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 @pytest.fixture
 def ref(db: Any) -> SimpleNamespace:
     """Reference data from fixtures/ (reloaded after transactional tests have flushed it)."""
-    from enterprises.models import District, Industry, Jurisdiction, Tier
+    from reference.models import District, Industry, Jurisdiction, Tier
 
     if not Tier.objects.exists():
         call_command("load_reference_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -248,7 +251,7 @@ class WorkerProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "zjtx", "worker", "-Q", queue, "-n", self.name,
              "--concurrency", str(concurrency), "--pool", "prefork", "--without-gossip", "--without-mingle",
-             "--loglevel", "INFO"],
+             "--max-memory-per-child", str(settings.CELERY_WORKER_MAX_MEMORY_PER_CHILD), "--loglevel", "INFO"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
 

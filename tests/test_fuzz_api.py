@@ -65,6 +65,7 @@ RESOURCE = {
     "applications": "application",
     "certifications": "certification",
     "imports": "importrun",
+    "tier-lists": "tierlistimport",
     "audit": "auditentry",
     "targets": "target",
     "snapshots": "snapshot",

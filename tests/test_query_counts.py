@@ -21,22 +21,28 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from enterprises.models import EligibilityAssessment, JobRun, ServiceDeskDailyCheck
-from enterprises.services import eligibility, lifecycle, servicedesk
 from enterprises.services.importing import enterprises_import
 from enterprises.services.registry import year_fact_upsert
 from programs.models import Measure, ResponsibleUnit, SubsidyRule
 from programs.services.benefits import benefit_application_submit
+from reference.models import JobRun
 from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Target
 from reporting.services.snapshots import snapshot_day
 from reporting.services.targets import target_split
+from servicedesk import services as servicedesk
+from servicedesk.models import ServiceDeskDailyCheck
+from tiers.models import EligibilityAssessment, TierListImport
+from tiers.services import eligibility, lifecycle
 from zjtx.api_urls import router
 
 CQ_PLAN = "cq-2022-2025-action-plan"
 # GET actions whose URL or query needs more than the object's key.
 DETAIL_ARGS = {"download": ["pdf"]}
 # List actions' query parameters; None stands for the credit code of the first enterprise.
-LIST_PARAMS: dict[str, dict[str, Any]] = {"serviceassignment-history": {"enterprise": None}}
+LIST_PARAMS: dict[str, dict[str, Any]] = {
+    "serviceassignment-history": {"enterprise": None},
+    "tierlistimport-export": {"tier": "innovative_sme"},
+}
 OTHER_VIEWS = ("me", "progress", "candidates", "candidate-pipeline")
 
 
@@ -76,6 +82,12 @@ class World:
                 stream=io.BytesIO("统一社会信用代码,企业名称,所属区县,行业门类\n".encode()),
                 file_name="空.csv",
             )
+            list_run = TierListImport.objects.create(
+                file_name="名单.csv", tier=tiers["innovative_sme"], kind="certification",
+                jurisdiction=ent.district.jurisdiction, actor=self.users.official,
+                rows=[{"row": 2, "credit_code": "", "name": "", "outcome": "conflict", "new_enterprise": False,
+                       "valid_from": None, "valid_until": None, "reasons": ["x"]}],
+            )  # fmt: skip
             beneficiary = self.make_enterprise("500112")
             lifecycle.certification_import(
                 actor=root, enterprise=beneficiary, tier=tiers["srdi_sme"], valid_from=date(2024, 1, 1)
@@ -104,8 +116,8 @@ class World:
             )  # fmt: skip
             if self.first is None:
                 self.first = SimpleNamespace(
-                    enterprise=ent, cert=cert, app=app, run=run, benefit=benefit, assignment=assignment,
-                    visit=visit, demand=visit.demands.get(), manual=manual, report=report,
+                    enterprise=ent, cert=cert, app=app, run=run, list_run=list_run, benefit=benefit,
+                    assignment=assignment, visit=visit, demand=visit.demands.get(), manual=manual, report=report,
                 )  # fmt: skip
         for metric in ("srdi_smes", "innovative_smes", "little_giants")[: 1 if n < 5 else 3]:
             if metric not in self.split:
@@ -149,6 +161,7 @@ def _lookups(world: World) -> dict[str, Any]:
         "responsibleunit": "cq-districts",
         "enterprise": f.enterprise.credit_code,
         "importrun": f.run.pk,
+        "tierlistimport": f.list_run.pk,
         "application": f.app.pk,
         "certification": f.cert.pk,
         "serviceassignment": f.assignment.pk,

@@ -4,7 +4,7 @@ import io
 
 from django.core.management import call_command
 
-from enterprises.models import District, Industry, Tier
+from reference.models import District, Industry, Tier
 
 
 def test_chongqing_divisions(ref):

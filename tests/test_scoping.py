@@ -20,14 +20,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from enterprises.models import EligibilityAssessment, Enterprise, ServiceDeskDailyCheck
-from enterprises.services import eligibility, lifecycle, servicedesk
+from enterprises.models import Enterprise
 from enterprises.services.importing import enterprises_import
 from programs.models import Measure, SubsidyRule
 from programs.services.benefits import benefit_application_submit
 from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Target
 from reporting.services.snapshots import snapshot_day
 from reporting.services.targets import target_split
+from servicedesk import services as servicedesk
+from servicedesk.models import ServiceDeskDailyCheck
+from tiers.models import EligibilityAssessment, TierListImport
+from tiers.services import eligibility, lifecycle
 from zjtx.api_urls import router
 
 REFERENCE = {
@@ -36,6 +39,7 @@ REFERENCE = {
 }  # fmt: skip
 # Records of the system's own jobs: for office roles only, never for district staff.
 SYSTEM = {"jobrun"}
+CITY_WIDE = {"tierlistimport"}
 # Detail actions whose URL takes more than the object's key.
 EXTRA_ARGS = {"download": ["pdf"]}
 
@@ -59,6 +63,10 @@ def district_a(users, ref, make_enterprise):
         stream=io.BytesIO("统一社会信用代码,企业名称,所属区县,行业门类\n".encode()),
         file_name="渝北空文件.csv",
     )
+    list_run = TierListImport.objects.create(
+        file_name="渝北保密名单.csv", tier=ref.tiers["innovative_sme"], kind="certification",
+        jurisdiction=ent.district.jurisdiction, actor=users.official,
+    )  # fmt: skip
     entry = AuditEntry.objects.filter(object_id=str(ent.pk)).first()
     city_target = Target.objects.get(metric__code="srdi_smes", district=None, deadline="2025-12-31")
     (district_target,) = target_split(actor=users.progadmin, target_id=city_target.pk, shares={"500112": 2500})
@@ -121,6 +129,7 @@ def district_a(users, ref, make_enterprise):
             ent.credit_code,
             other.credit_code,
             "渝北空文件",
+            "渝北保密名单",
             "渝北保密填报",
             '"500112"',
             "渝北补贴测试有限公司",
@@ -135,6 +144,7 @@ def district_a(users, ref, make_enterprise):
             "application": app.pk,
             "certification": cert.pk,
             "importrun": run.pk,
+            "tierlistimport": list_run.pk,
             "auditentry": entry.pk,
             "target": district_target.pk,
             "snapshot": snapshot.pk,
@@ -204,7 +214,9 @@ def test_outsiders_get_404_or_403_on_every_detail_route(api, users, district_a):
 def test_staff_of_district_a_see_everything_control(api, users, district_a):
     client = api(users.staff_a)
     for basename, lookup in district_a.lookups.items():
-        assert client.get(reverse(f"{basename}-detail", args=[lookup])).status_code == 200, basename
+        # City-wide records of the municipal steps (list imports): the city's officials see them, staff do not.
+        reader = api(users.official) if basename in CITY_WIDE else client
+        assert reader.get(reverse(f"{basename}-detail", args=[lookup])).status_code == 200, basename
     listing = client.get(reverse("enterprise-list")).content.decode()
     assert "渝北保密测试有限公司" in listing
 

@@ -29,10 +29,10 @@ from django.db.models import Sum
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from enterprises.models import Application, ApplicationTransition
-from enterprises.services import lifecycle
 from programs.models import BenefitApplication, BenefitApplicationTransition, Measure
 from programs.services.benefits import benefit_application_submit
+from tiers.models import Application, ApplicationTransition
+from tiers.services import lifecycle
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -44,12 +44,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
-from accounts.roles import Role
+from zjtx.privacy import mask_phone
+from zjtx.roles import Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from accounts.models import User
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -59,7 +58,9 @@ class Action(StrEnum):
     CHANGE = "change"
 
 
-def has_any_role(user: User | AnonymousUser | None) -> bool:
+def has_any_role(user: Any | AnonymousUser | None) -> bool:
+    # `user` is settings.AUTH_USER_MODEL (role, district, jurisdiction are read by name): this module
+    # imports no app, so that every app can use it.
     return bool(
         user is not None
         and user.is_authenticated
@@ -153,7 +154,6 @@ def redact_changes(user: Any, district_id: int | None, changes: dict[str, Any]) 
     """An audit entry's before/after values as this user may see them (contact numbers masked)."""
     if not any(f in changes for f in CONTACT_FIELDS) or can_see_contact(user, district_id):
         return changes
-    from enterprises.rules.contact import mask_phone
 
     def mask(value: Any) -> Any:
         return mask_phone(value) if isinstance(value, str) else value

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import admin, messages
 from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
 from zjtx.access import Action, can, can_change_model, has_any_role, restrict
 from zjtx.errors import DomainError
+from zjtx.roles import Role
 
 
 class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -53,11 +57,11 @@ def writable_choices(user: Any, model: type[models.Model], related: type[models.
         return None
     label = related._meta.label
     manager: Any = related._default_manager
-    if label == "enterprises.District":
+    if label == "reference.District":
         if user.role == Role.DISTRICT_STAFF:
             return manager.filter(pk=user.district_id)
         return manager.filter(jurisdiction_id=user.jurisdiction_id) if user.jurisdiction_id else None
-    if label == "enterprises.Jurisdiction":
+    if label == "reference.Jurisdiction":
         return manager.filter(pk=user.jurisdiction_id) if user.jurisdiction_id else None
     policy = getattr(related, "access_policy", None)
     if policy == "district" or (policy in ("program", "jurisdiction") and policy == model.access_policy):  # type: ignore[attr-defined]
@@ -95,6 +99,39 @@ class ScopedInline(admin.TabularInline):  # type: ignore[type-arg]
         return has_any_role(request.user)
 
 
+def transition_action(prefix: str, name: str, move: Callable[[Any, int, str], Any]) -> Any:
+    """An admin action that moves each selected object with `move(actor, pk, action)`, reporting each refusal."""
+
+    def run(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        done = 0
+        for obj in queryset:
+            try:
+                move(request.user, obj.pk, name)
+                done += 1
+            except DomainError as exc:
+                modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+        if done:
+            modeladmin.message_user(request, _("%(n)s done.") % {"n": done}, messages.SUCCESS)
+
+    run.__name__ = f"{prefix}_{name}"
+    run.short_description = name.replace("_", " ")  # type: ignore[attr-defined]
+    return run
+
+
+class TransitionInline(ScopedInline):
+    fields = ("at", "action", "from_status", "to_status", "actor", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class ServiceErrorsAsMessages:
     """A service's refusal (DomainError) comes back to the form page as an error message, never a server error.
 
@@ -110,3 +147,24 @@ class ServiceErrorsAsMessages:
             field = f"{exc.field}: " if exc.field else ""
             self.message_user(request, f"{field}{exc.message}", messages.ERROR)  # type: ignore[attr-defined]
             return HttpResponseRedirect(request.get_full_path())
+
+
+# The audit log lives in accounts, which sits above the reference data whose admin pages show it too:
+# accounts installs the reader when it starts (AccountsConfig.ready), so this module imports no app.
+_history_rows: Callable[[Any], Iterable[tuple[str, str, str, Any]]] | None = None
+
+
+def install_history_reader(reader: Callable[[Any], Iterable[tuple[str, str, str, Any]]]) -> None:
+    """Set the function that gives an object's audit history as (when, who, what, changes) rows."""
+    global _history_rows
+    _history_rows = reader
+
+
+class AuditHistoryMixin:
+    """Shows the object's audit history (who, when, what changed) on its change page."""
+
+    @admin.display(description=_("Change history"))
+    def audit_history(self, obj: Any) -> str:
+        if obj is None or obj.pk is None or _history_rows is None:
+            return "—"
+        return format_html_join("", "<div>{} · {} · {} · {}</div>", _history_rows(obj)) or "—"

@@ -17,7 +17,7 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
-from rest_framework import exceptions, permissions, status
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -161,3 +161,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
         "server_error",
         lambda: defaults.server_error(request),
     )
+
+
+class TransitionEventSerializer(serializers.Serializer[Any]):
+    action = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
+    at = serializers.DateTimeField()
+    reason = serializers.CharField()

@@ -5,25 +5,29 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import AuditEntryViewSet, MeView, TokenRevokeView, TokenView
-from enterprises.api import servicedesk_views as sd
 from enterprises.api import views as ev
 from programs.api import views as pv
+from reference.api import views as refv
 from reporting.api import views as rv
+from servicedesk.api import views as sd
+from tiers.api import tier_lists as tier_lists_api
+from tiers.api import views as tv
 
 router = DefaultRouter()
-router.register("jurisdictions", ev.JurisdictionViewSet, basename="jurisdiction")
-router.register("districts", ev.DistrictViewSet, basename="district")
-router.register("industries", ev.IndustryViewSet, basename="industry")
-router.register("tiers", ev.TierViewSet, basename="tier")
+router.register("jurisdictions", refv.JurisdictionViewSet, basename="jurisdiction")
+router.register("districts", refv.DistrictViewSet, basename="district")
+router.register("industries", refv.IndustryViewSet, basename="industry")
+router.register("tiers", refv.TierViewSet, basename="tier")
 router.register("enterprises", ev.EnterpriseViewSet, basename="enterprise")
 router.register("imports", ev.ImportRunViewSet, basename="importrun")
-router.register("applications", ev.ApplicationViewSet, basename="application")
-router.register("certifications", ev.CertificationViewSet, basename="certification")
+router.register("tier-lists", tier_lists_api.TierListImportViewSet, basename="tierlistimport")
+router.register("applications", tv.ApplicationViewSet, basename="application")
+router.register("certifications", tv.CertificationViewSet, basename="certification")
 router.register("service-assignments", sd.ServiceAssignmentViewSet, basename="serviceassignment")
 router.register("visits", sd.VisitViewSet, basename="visit")
 router.register("demands", sd.DemandViewSet, basename="demand")
 router.register("service-desk-checks", sd.ServiceDeskDailyCheckViewSet, basename="servicedeskdailycheck")
-router.register("eligibility", ev.EligibilityAssessmentViewSet, basename="eligibilityassessment")
+router.register("eligibility", tv.EligibilityAssessmentViewSet, basename="eligibilityassessment")
 router.register("audit", AuditEntryViewSet, basename="auditentry")
 router.register("metrics", rv.MetricViewSet, basename="metric")
 router.register("targets", rv.TargetViewSet, basename="target")
@@ -41,7 +45,7 @@ urlpatterns = [
     path("", include(router.urls)),
     path("me/", MeView.as_view(), name="me"),
     path("progress/", rv.ProgressView.as_view(), name="progress"),
-    path("candidates/", ev.CandidateListView.as_view(), name="candidates"),
+    path("candidates/", tv.CandidateListView.as_view(), name="candidates"),
     path("candidate-pipeline/", rv.CandidatePipelineView.as_view(), name="candidate-pipeline"),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("auth/token/revoke/", TokenRevokeView.as_view(), name="api-token-revoke"),

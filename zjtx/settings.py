@@ -45,9 +45,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The domain's rooms, in the order their imports run (downhill): see docs/developers/rooms.md.
+    "reference",
     "accounts",
     "enterprises",
+    "tiers",
     "programs",
+    "servicedesk",
     "reporting",
 ]
 
@@ -132,6 +136,21 @@ MEDIA_URL = "media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ZJTX_IMPORT_MAX_BYTES = env.int("ZJTX_IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+# What one import file may hold, checked before and while it is parsed so that no file can make a
+# worker's memory or time grow without bound (enterprises/services/import_files.py and
+# docs/operators/security.md): data rows, cells per row, characters per cell, and for .xlsx the
+# uncompressed size of the sheet, of the shared strings and of any other part of the zip.
+# The made-up sample tier lists of fixtures/sample_lists/ are offered on the list-import page (demo only).
+ZJTX_SAMPLE_LISTS = env.bool("ZJTX_SAMPLE_LISTS", default=not PRODUCTION)
+ZJTX_IMPORT_MAX_ROWS = env.int("ZJTX_IMPORT_MAX_ROWS", default=500_000)
+ZJTX_IMPORT_MAX_COLUMNS = env.int("ZJTX_IMPORT_MAX_COLUMNS", default=256)
+ZJTX_IMPORT_MAX_CELL_CHARS = env.int("ZJTX_IMPORT_MAX_CELL_CHARS", default=32_767)
+ZJTX_IMPORT_MAX_SHEET_BYTES = env.int("ZJTX_IMPORT_MAX_SHEET_BYTES", default=512 * 1024 * 1024)
+ZJTX_IMPORT_MAX_SHARED_STRINGS_BYTES = env.int("ZJTX_IMPORT_MAX_SHARED_STRINGS_BYTES", default=96 * 1024 * 1024)
+ZJTX_IMPORT_MAX_PART_BYTES = env.int("ZJTX_IMPORT_MAX_PART_BYTES", default=16 * 1024 * 1024)
+# A sheet of at most this many cells (rows x columns, as the reader lays them out) is read whole by
+# python-calamine (fast, ~100 bytes a cell); a larger one is streamed by openpyxl (slow, flat memory).
+ZJTX_IMPORT_FAST_XLSX_CELLS = env.int("ZJTX_IMPORT_FAST_XLSX_CELLS", default=1_500_000)
 
 # --- Client addresses ----------------------------------------------------------------------
 # How many reverse proxies in front of the application append to X-Forwarded-For (zjtx.net): 0 means
@@ -176,10 +195,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "ApplicationStatusEnum": "enterprises.models.lifecycle.ApplicationStatusChoices",
-        "CertificationStatusEnum": "enterprises.models.lifecycle.CertificationStatusChoices",
+        "ApplicationStatusEnum": "tiers.models.lifecycle.ApplicationStatusChoices",
+        "CertificationStatusEnum": "tiers.models.lifecycle.CertificationStatusChoices",
         "ImportStatusEnum": "enterprises.models.registry.ImportStatus",
-        "DistrictKindEnum": "enterprises.models.reference.DistrictKind",
+        "TierListKindEnum": "tiers.models.tier_lists.ListKindChoices",
+        "TierListStatusEnum": "tiers.models.tier_lists.TierListStatus",
+        "DistrictKindEnum": "reference.models.DistrictKind",
         "MetricKindEnum": "reporting.models.MetricKind",
         "ReportKindEnum": "reporting.models.ReportKind",
         "ReportStatusEnum": "reporting.models.ReportStatus",
@@ -189,7 +210,7 @@ SPECTACULAR_SETTINGS = {
         "MeasureKindEnum": "programs.models.policy.MeasureKind",
         "CommitmentKindEnum": "programs.models.policy.CommitmentKind",
         "RuleKindEnum": "programs.models.subsidy.RuleKind",
-        "DemandStatusEnum": "enterprises.models.servicedesk.DemandStatusChoices",
+        "DemandStatusEnum": "servicedesk.models.DemandStatusChoices",
     },
 }
 
@@ -204,6 +225,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process (prefork child) whose resident memory went above this (KiB) after a task is replaced by
+# a fresh one, so one bad file cannot keep a process bloated; the import limits keep a task itself below it.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=300 * 1024)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="zjtx")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task taken by a worker that dies is redelivered after this many seconds (it must exceed

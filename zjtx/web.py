@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
 
-from accounts.roles import Role
 from zjtx.access import Action, has_any_role, restrict
+from zjtx.roles import Role
 
 _M = TypeVar("_M", bound=models.Model)
 

@@ -44,10 +44,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.audit import record
-from accounts.middleware import client_address
 from accounts.models import AuditAction, AuditEntry, LoginLock, LoginLockScope, TOTPDevice, User
 from accounts.rules import totp
 from accounts.services.tokens import tokens_revoke
+from zjtx.audit_context import client_address
 from zjtx.errors import DomainError
 
 SESSION_VERIFIED = "zjtx_second_factor"

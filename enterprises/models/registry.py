@@ -58,10 +58,10 @@ class Enterprise(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     district = models.ForeignKey(
-        "enterprises.District", verbose_name=_("district"), on_delete=models.PROTECT, related_name="enterprises"
+        "reference.District", verbose_name=_("district"), on_delete=models.PROTECT, related_name="enterprises"
     )
     industry = models.ForeignKey(
-        "enterprises.Industry", verbose_name=_("industry"), on_delete=models.PROTECT, related_name="enterprises"
+        "reference.Industry", verbose_name=_("industry"), on_delete=models.PROTECT, related_name="enterprises"
     )
     founded_on = models.DateField(_("founding date"), null=True, blank=True)
     size_class = models.CharField(_("size class"), max_length=10, choices=SizeClass.choices, default=SizeClass.SMALL)
@@ -75,7 +75,7 @@ class Enterprise(models.Model):
     # Derived from the active certifications by the lifecycle services and the
     # nightly expiry job; kept on the row so counts by district need no join.
     current_tier = models.ForeignKey(
-        "enterprises.Tier",
+        "reference.Tier",
         verbose_name=_("current tier"),
         on_delete=models.PROTECT,
         null=True,
@@ -216,7 +216,7 @@ class ImportRun(models.Model):
     )
     # District staff may only import into their own district; it is fixed here when they start.
     district = models.ForeignKey(
-        "enterprises.District", verbose_name=_("district"), on_delete=models.PROTECT, null=True, blank=True
+        "reference.District", verbose_name=_("district"), on_delete=models.PROTECT, null=True, blank=True
     )
     rows_total = models.PositiveIntegerField(_("rows read"), default=0)
     rows_created = models.PositiveIntegerField(_("enterprises created"), default=0)

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from accounts.audit import record
 from accounts.models import AuditAction
 from enterprises.models import Enterprise
-from enterprises.rules import contact
 from zjtx.access import can_see_contact
+from zjtx.privacy import mask_phone
 from zjtx.spreadsheet import neutralise
 
 COLUMNS = (
@@ -70,7 +70,7 @@ def enterprises_export(*, actor: Any, queryset: QuerySet[Enterprise], filters: d
         writer.writerow([h for h, _f in COLUMNS])
         for n, (district_id, *values) in enumerate(rows.iterator(chunk_size=2000), start=1):
             if not can_see_contact(actor, district_id):
-                values[phone_at] = contact.mask_phone(values[phone_at])
+                values[phone_at] = mask_phone(values[phone_at])
             writer.writerow([_cell(v) for v in values])
             if n % 500 == 0:
                 yield buffer.getvalue().encode("utf-8")

@@ -9,19 +9,28 @@ import report.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from enterprises.models.registry import ListingStatus, SizeClass
 from enterprises.rule_messages import credit_code_message
-from enterprises.rules import contact, credit_code
-from zjtx.spreadsheet import restore
+from enterprises.rules import credit_code
+from enterprises.services.import_cells import (
+    code_cell,
+    count_cell,
+    date_cell,
+    decimal_cell,
+    free_text,
+    nonnegative_zero,
+    shown,
+    text_cell,
+)
+from zjtx.privacy import is_phone
 
 # Field names of the enterprise and of its yearly facts that a file may carry.
 ENTERPRISE_FIELDS = (
@@ -196,6 +205,7 @@ def map_headers(cells: Sequence[Any]) -> tuple[ColumnMap | None, list[str]]:
 class ParsedRow:
     number: int
     code: str = ""
+    raw_code: str = ""  # the credit-code cell as the file has it, echoed in the error report
     enterprise: dict[str, Any] = field(default_factory=dict)
     year: int | None = None
     facts: dict[str, Any] = field(default_factory=dict)
@@ -224,58 +234,7 @@ class Lookups:
     this_year: int
 
 
-def _text(cell: Any) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        # Excel stores phone numbers and codes typed as numbers as floats.
-        return str(int(cell))
-    # Our exports prefix formula-like text with an apostrophe (zjtx.spreadsheet): read it back without.
-    return restore(str(cell).strip())
-
-
-def _date(cell: Any) -> dt.date:
-    if isinstance(cell, dt.datetime):
-        return cell.date()
-    if isinstance(cell, dt.date):
-        return cell
-    text = _text(cell)
-    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit():
-        # The common YYYY-MM-DD, without strptime's cost; other spellings fall through to the formats.
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            pass
-    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(_("not a date (use YYYY-MM-DD)"))
-
-
-def _decimal(cell: Any) -> Decimal:
-    if isinstance(cell, bool):
-        raise ValueError(_("not a number"))
-    text = _text(cell).replace(",", "").replace("，", "")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(_("not a number")) from None
-    if not value.is_finite():
-        raise ValueError(_("not a number"))
-    return value
-
-
-def _count(cell: Any) -> int:
-    value = _decimal(cell)
-    if value != value.to_integral_value():
-        raise ValueError(_("must be a whole number"))
-    if value < 0:
-        raise ValueError(_("cannot be negative"))
-    if value > 2_000_000_000:
-        raise ValueError(_("is implausibly large"))
-    return int(value)
+_text = text_cell
 
 
 def parse_row(number: int, cells: Sequence[Any], columns: ColumnMap, lookups: Lookups) -> ParsedRow:
@@ -285,31 +244,44 @@ def parse_row(number: int, cells: Sequence[Any], columns: ColumnMap, lookups: Lo
     cell = raw.get
 
     def fail(fname: str, reason: str) -> None:
-        row.errors.append(f"{columns.labels.get(fname, fname)}: {reason}")
+        value = shown(raw.get(fname))
+        label = columns.labels.get(fname, fname)
+        row.errors.append(f"{label} “{value}”: {reason}" if value else f"{label}: {reason}")
 
-    raw_code = _text(cell("credit_code"))
-    if not raw_code:
-        fail("credit_code", _("is required"))
+    code_value = cell("credit_code")
+    row.raw_code = shown(code_value)
+    try:
+        raw_code = code_cell(code_value, digits=credit_code.LENGTH)
+    except ValueError as exc:
+        fail("credit_code", str(exc))
     else:
-        try:
-            row.code = credit_code.validate(raw_code)
-        except credit_code.CreditCodeError as exc:
-            fail("credit_code", credit_code_message(exc))
+        if not raw_code:
+            fail("credit_code", _("is required"))
+        else:
+            try:
+                row.code = credit_code.validate(raw_code)
+            except credit_code.CreditCodeError as exc:
+                fail("credit_code", credit_code_message(exc))
     ent = row.enterprise
     ent["credit_code"] = row.code
 
-    name = _text(cell("name"))
-    if not name:
-        fail("name", _("is required"))
-    elif len(name) > 200:
-        fail("name", _("is longer than 200 characters"))
+    try:
+        name = free_text(cell("name"))
+    except ValueError as exc:
+        name = ""
+        fail("name", str(exc))
+    else:
+        if not name:
+            fail("name", _("is required"))
+        elif len(name) > 200:
+            fail("name", _("is longer than 200 characters"))
     ent["name"] = name
 
     district = _text(cell("district"))
     if not district:
         fail("district", _("is required"))
     elif district not in lookups.districts:
-        fail("district", _("unknown district %(value)s") % {"value": district})
+        fail("district", _("unknown district"))
     else:
         ent["district_id"] = lookups.districts[district]
 
@@ -317,7 +289,7 @@ def parse_row(number: int, cells: Sequence[Any], columns: ColumnMap, lookups: Lo
     if not industry:
         fail("industry", _("is required"))
     elif industry.upper() not in lookups.industries and industry not in lookups.industries:
-        fail("industry", _("unknown GB/T 4754 section %(value)s") % {"value": industry})
+        fail("industry", _("unknown GB/T 4754 section"))
     else:
         ent["industry_id"] = lookups.industries.get(industry.upper(), lookups.industries.get(industry))
 
@@ -326,12 +298,12 @@ def parse_row(number: int, cells: Sequence[Any], columns: ColumnMap, lookups: Lo
             value = cell(fname)
             if _text(value):
                 try:
-                    day = _date(value)
+                    day = date_cell(value)
                 except ValueError as exc:
                     fail(fname, str(exc))
                 else:
                     if day.year > lookups.this_year or day.year < 1900:
-                        fail(fname, _("date %(value)s is out of range") % {"value": day})
+                        fail(fname, _("date is out of range"))
                     ent[fname] = day
             else:
                 ent[fname] = None
@@ -344,18 +316,22 @@ def parse_row(number: int, cells: Sequence[Any], columns: ColumnMap, lookups: Lo
             elif text in choices:
                 ent[fname] = str(choices[text].value)
             else:
-                fail(fname, _("unknown value %(value)s") % {"value": text or "—"})
+                fail(fname, _("unknown value"))
     if ent.get("listing_status", _UNLISTED) != _UNLISTED and not ent.get("listed_on"):
         fail("listed_on", _("a listed enterprise needs its listing date"))
 
     for fname, limit in (("main_product", 200), ("contact_name", 50), ("contact_phone", 30)):
         if fname in columns.index:
-            text = _text(cell(fname))
+            try:
+                text = code_cell(cell(fname), digits=11) if fname == "contact_phone" else free_text(cell(fname))
+            except ValueError as exc:
+                fail(fname, str(exc))
+                continue
             if len(text) > limit:
                 fail(fname, _("is longer than %(limit)s characters") % {"limit": limit})
             ent[fname] = text
     phone = ent.get("contact_phone", "")
-    if phone and not contact.is_phone(phone):
+    if phone and not is_phone(phone):
         fail("contact_phone", _("is not a phone number"))
 
     if columns.has_facts:
@@ -371,30 +347,30 @@ def _parse_facts(row: ParsedRow, cell: Any, fail: Any, columns: ColumnMap, looku
             fail("year", _("is required when yearly figures are given"))
         return
     try:
-        year = _count(year_cell)
+        year = count_cell(year_cell)
     except ValueError as exc:
         fail("year", str(exc))
         return
     if not 1949 <= year <= lookups.this_year:
-        fail("year", _("year %(value)s is out of range") % {"value": year})
+        fail("year", _("year is out of range"))
         return
     row.year = year
-    for fname, raw in values.items():
-        if not _text(raw):
+    for fname, value in values.items():
+        if not _text(value):
             row.facts[fname] = None
             continue
         try:
             if fname in MONEY_FIELDS:
-                amount = _decimal(raw) * columns.money_scale[fname]
+                amount = decimal_cell(value) * columns.money_scale[fname]
                 # Checked before rounding: quantize() of a huge number ("1e30") raises InvalidOperation.
                 if abs(amount) > MAX_MONEY:
                     raise ValueError(_("is implausibly large"))
-                amount = amount.quantize(Decimal("0.01"))
+                amount = nonnegative_zero(amount.quantize(Decimal("0.01")))
                 if amount < 0 and fname != "net_profit":
                     raise ValueError(_("cannot be negative"))
                 row.facts[fname] = amount
             else:
-                row.facts[fname] = _count(raw)
+                row.facts[fname] = count_cell(value)
         except ValueError as exc:
             fail(fname, str(exc))
     f = row.facts

@@ -32,10 +32,9 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit_context, record_many
+from accounts.audit import record_many
 from accounts.models import AuditAction
-from accounts.roles import Role
-from enterprises.models import District, Enterprise, EnterpriseYearFact, Industry
+from enterprises.models import Enterprise, EnterpriseYearFact
 from enterprises.models.registry import ImportRun, ImportStatus
 from enterprises.services.import_copy import CopyWriter
 from enterprises.services.import_files import SUPPORTED, ImportFileError, read_rows
@@ -47,7 +46,11 @@ from enterprises.services.import_rows import (
     map_headers,
     parse_row,
 )
+from reference.models import District, Industry
+from zjtx.audit_context import audit_context
 from zjtx.errors import DomainError
+from zjtx.queue import enqueue_on_commit
+from zjtx.roles import Role
 
 CHUNK = 2000
 COPY_CHUNK = 5_000
@@ -99,8 +102,6 @@ def enterprises_import(*, actor: Any, stream: IO[bytes], file_name: str) -> Impo
 
 def import_start(*, actor: Any, upload: Any) -> ImportRun:
     """Keep an uploaded file and queue its import; the run's status tells how it goes."""
-    from enterprises.tasks import run_import
-
     _check_importer(actor)
     if upload.size > settings.ZJTX_IMPORT_MAX_BYTES:
         raise DomainError(
@@ -118,7 +119,7 @@ def import_start(*, actor: Any, upload: Any) -> ImportRun:
     run = ImportRun(file_name=name[:255], status=ImportStatus.PENDING, actor=actor, district_id=_own_district(actor))
     run.stored_file.save(name, upload, save=False)
     run.save()
-    transaction.on_commit(lambda: run_import.delay(run.pk))
+    enqueue_on_commit("enterprises.run_import", run.pk)
     return run
 
 
@@ -276,7 +277,8 @@ class _Importer:
         with self.lock:
             self.run.rows_rejected += 1
             if len(self.errors) < MAX_STORED_ERRORS:
-                self.errors.append({"row": row.number, "credit_code": row.code, "reasons": row.errors})
+                # A rejected code is echoed as the file has it, so the person can find the row.
+                self.errors.append({"row": row.number, "credit_code": row.code or row.raw_code, "reasons": row.errors})
 
     # --- writing ---------------------------------------------------------------------------
 

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise, EnterpriseYearFact
-from enterprises.rules import contact
 from zjtx.access import Action, can, district_writable
 from zjtx.errors import DomainError, NotFound
+from zjtx.privacy import is_phone
 
 EDITABLE = (
     "name",
@@ -35,7 +35,7 @@ def _require_district(actor: Any, district_id: int | None) -> None:
 
 def _check_phone(phone: str | None) -> None:
     # The same check as the importer's: forms and the API accept the numbers an import accepts.
-    if phone and not contact.is_phone(phone):
+    if phone and not is_phone(phone):
         raise DomainError(
             _("Not a phone number: digits, spaces, +, - and brackets, 5 to 30 characters."), field="contact_phone"
         )

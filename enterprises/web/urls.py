@@ -1,14 +1,12 @@
 from django.urls import path
 
-from enterprises.web import servicedesk, views
+from enterprises.web import views
 
 app_name = "enterprises"
 urlpatterns = [
     path("", views.EnterpriseListView.as_view(), name="list"),
     path("import/", views.ImportCreateView.as_view(), name="import"),
     path("import/<int:pk>/", views.import_detail, name="import-detail"),
-    path("demands/<int:pk>/", servicedesk.demand_detail, name="demand"),
+    path("import/<int:pk>/errors.csv", views.import_errors_download, name="import-errors"),
     path("<str:code>/", views.EnterpriseDetailView.as_view(), name="detail"),
-    path("<str:code>/visits/new/", servicedesk.visit_new, name="visit-new"),
-    path("<str:code>/demands/new/", servicedesk.demand_new, name="demand-new"),
 ]

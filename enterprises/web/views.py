@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
 from accounts.audit import history
 from enterprises.api.filters import EnterpriseFilter
-from enterprises.models import ApplicationTransition, District, Enterprise, ImportRun, Industry, Tier
+from enterprises.models import Enterprise, ImportRun
 from enterprises.models.registry import ImportStatus
-from enterprises.rules import contact, credit_code
-from enterprises.rules.lifecycle import CertificationStatus
+from enterprises.rules import credit_code
 from enterprises.selectors import enterprises_for
 from enterprises.services import importing
+from enterprises.services.import_report import import_errors_csv
 from enterprises.web.forms import ImportForm
+from reference.models import District, Industry, Tier
 from zjtx.access import Action, can, can_see_contact, redact_changes, restrict
 from zjtx.errors import DomainError
+from zjtx.page_sections import ENTERPRISE_PAGE, page_sections
+from zjtx.privacy import mask_phone
 from zjtx.web import RoleRequiredMixin, scoped_or_404
 
 
@@ -65,38 +66,18 @@ class EnterpriseDetailView(RoleRequiredMixin, TemplateView):
             self.request,
             credit_code=credit_code.normalise(kwargs["code"]),
         )
-        today = timezone.localdate()
-        soon = today + timedelta(days=settings.ZJTX_EXPIRING_SOON_DAYS)
-        certifications = list(enterprise.certifications.select_related("tier").order_by("-valid_from"))
-        applications = enterprise.applications.select_related("tier").prefetch_related(
-            Prefetch("transitions", queryset=ApplicationTransition.objects.select_related("actor"))
-        )
         context.update(
+            page_sections(ENTERPRISE_PAGE, user, enterprise),
             enterprise=enterprise,
             phone=enterprise.contact_phone
             if can_see_contact(user, enterprise.district_id)
-            else contact.mask_phone(enterprise.contact_phone),
-            certifications=certifications,
-            expiring=[
-                c for c in certifications if c.status in CertificationStatus.HOLDING and today < c.valid_until <= soon
-            ],
-            applications=applications,
+            else mask_phone(enterprise.contact_phone),
             facts=enterprise.year_facts.order_by("-year")[:5],
-            assignment=enterprise.service_assignments.filter(ended_at__isnull=True)
-            .select_related("specialist")
-            .first(),
-            visits=enterprise.visits.select_related("visitor")
-            .prefetch_related("demands")
-            .order_by("-visited_on", "-id")[:10],
-            demands=enterprise.demands.select_related("unit").order_by("status", "due_on")[:30],
-            benefits=enterprise.benefit_applications.select_related("measure__policy").order_by("-submitted_at")[:20],
             can_write=can(user, Action.CHANGE, enterprise),
-            today=today,
             history=[
                 (entry, redact_changes(user, enterprise.district_id, entry.changes))
                 for entry in history(enterprise).select_related("actor")[:20]
             ],
-            soon_days=settings.ZJTX_EXPIRING_SOON_DAYS,
         )
         return context
 
@@ -107,7 +88,7 @@ class ImportCreateView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.setdefault("form", ImportForm())
-        context["runs"] = restrict(ImportRun.objects.all(), self.request.user)[:10]
+        context["runs"] = restrict(ImportRun.objects.defer("errors"), self.request.user)[:10]
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -137,3 +118,14 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "enterprises/_import_status.html" if request.headers.get("HX-Request") else "enterprises/import_detail.html"
     )
     return render(request, template, context)
+
+
+def import_errors_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every rejected row of the import as a CSV file (the page shows the first 200)."""
+    if not request.user.is_authenticated:
+        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+    run = scoped_or_404(ImportRun.objects.all(), request, pk=pk)
+    name, body = import_errors_csv(actor=request.user, run=run)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

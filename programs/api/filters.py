@@ -6,9 +6,9 @@ import django_filters as df
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.api.filters import CodeInFilter
 from enterprises.rules import credit_code
 from programs.models import BenefitApplication, BenefitStatusChoices, Measure, MeasureKind, RuleKind, SubsidyRule
+from zjtx.filters import CodeInFilter
 
 
 class MeasureFilter(df.FilterSet):

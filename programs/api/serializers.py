@@ -7,8 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from enterprises.api.serializers import EnterpriseRefSerializer, TransitionEventSerializer
-from enterprises.models import Jurisdiction
+from enterprises.api.serializers import EnterpriseRefSerializer
 from programs.models import (
     BenefitApplication,
     Commitment,
@@ -20,6 +19,8 @@ from programs.models import (
 )
 from programs.rule_messages import explained
 from programs.rules import subsidy as engine
+from reference.models import Jurisdiction
+from zjtx.api import TransitionEventSerializer
 
 
 class ResponsibleUnitSerializer(serializers.ModelSerializer[ResponsibleUnit]):

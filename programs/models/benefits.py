@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models.lifecycle import TransitionEvent
 from programs.rules.benefits import BenefitStatus as B
+from tiers.models.lifecycle import TransitionEvent
 from zjtx.access import RestrictedQuerySet
 
 

@@ -15,8 +15,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models.reference import Bilingual
 from programs.rules.eligibility import ENTERPRISE
+from reference.models import Bilingual
 from zjtx.access import RestrictedQuerySet
 
 
@@ -44,7 +44,7 @@ class ResponsibleUnit(Bilingual):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     jurisdiction = models.ForeignKey(
-        "enterprises.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
+        "reference.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(_("kind"), max_length=30, choices=UnitKind.choices)
 
@@ -68,13 +68,13 @@ class Policy(Bilingual):
     issuer_en = models.CharField(_("issuer (English)"), max_length=150, blank=True)
     document_date = models.DateField(_("document date"))
     jurisdiction = models.ForeignKey(
-        "enterprises.Jurisdiction", verbose_name=_("region"), on_delete=models.PROTECT, related_name="policies"
+        "reference.Jurisdiction", verbose_name=_("region"), on_delete=models.PROTECT, related_name="policies"
     )
     effective_from = models.DateField(_("in force from"))
     effective_until = models.DateField(_("in force until (exclusive)"), null=True, blank=True)
     period_note = models.CharField(_("period as written"), max_length=200, blank=True)
     tiers = models.ManyToManyField(
-        "enterprises.Tier",
+        "reference.Tier",
         verbose_name=_("applies to tiers"),
         blank=True,
         related_name="+",
@@ -159,14 +159,14 @@ class Measure(Bilingual):
         _("money goes to"), max_length=20, choices=Beneficiary.choices, default=Beneficiary.ENTERPRISE
     )
     tiers = models.ManyToManyField(
-        "enterprises.Tier",
+        "reference.Tier",
         verbose_name=_("tiers"),
         blank=True,
         related_name="+",
         help_text=_("Empty: the tiers of the policy."),
     )
     industries = models.ManyToManyField(
-        "enterprises.Industry",
+        "reference.Industry",
         verbose_name=_("industry sections"),
         blank=True,
         related_name="+",

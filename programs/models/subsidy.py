@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models.reference import Bilingual
 from programs.models.policy import CodeQuerySet, Measure, _period_constraint
+from programs.rule_messages import rule_error_message
 from programs.rules import subsidy as engine
+from reference.models import Bilingual
 
 
 class RuleKind(models.TextChoices):
@@ -80,8 +81,6 @@ class SubsidyRule(Bilingual):
         )
 
     def check_params(self) -> None:
-        from programs.rule_messages import rule_error_message
-
         try:
             engine.validate(self.kind, self.params)
         except engine.RuleDefinitionError as exc:

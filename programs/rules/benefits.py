@@ -7,7 +7,7 @@ enterprise's caps), reject with a reason, and mark approved awards as paid.
 
 from __future__ import annotations
 
-from enterprises.rules.lifecycle import OFFICIAL, Transition
+from zjtx.rules.transitions import OFFICIAL, Transition
 
 
 class BenefitStatus:

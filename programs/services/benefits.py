@@ -18,16 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
-from enterprises.rules import lifecycle as transitions
 from programs import selectors
+from programs.benefit_messages import benefit_transition_message, refusal_message
 from programs.models import BenefitApplication, BenefitApplicationTransition, Measure
-from programs.rule_messages import benefit_transition_message, refusal_message, step_text, yuan
+from programs.rule_messages import step_text, yuan
 from programs.rules import subsidy as engine
 from programs.rules.benefits import BENEFIT_TRANSITIONS
 from programs.rules.benefits import BenefitStatus as B
 from programs.services.quoting import compute, rule_for_day
 from zjtx.access import Action, actor_role, can, locked_in_scope
 from zjtx.errors import Conflict, DomainError, NotFound
+from zjtx.rules import transitions
 
 
 def _why_nothing(trace: tuple[dict[str, str], ...]) -> str:

@@ -1,7 +1,7 @@
 """Demo benefit applications on top of the registry demo (`manage.py load_demo_data`), in Haidian.
 
 Run by `manage.py load_program_demo`; deterministic, and a no-op once benefit
-applications exist.  Kept apart from enterprises/services/demo.py, which it
+applications exist.  Kept apart from the registry and tiers demos, which it
 only reads: it needs the demo users and certified enterprises from there.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from accounts.audit import audit_context
 from accounts.models import User
 from enterprises.models import Enterprise
 from programs.models import BenefitApplication, Measure
 from programs.services.benefits import benefit_application_submit, benefit_application_transition
+from zjtx.audit_context import audit_context
 from zjtx.errors import DomainError
 
 BEIJING = "bj-2023-ten-actions"

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
 from programs import selectors
+from programs.benefit_messages import refusal_message
 from programs.models import Measure, SubsidyRule
-from programs.rule_messages import explained, refusal_message, rule_error_message
+from programs.rule_messages import explained, rule_error_message
 from programs.rules import subsidy as engine
 from zjtx.access import Action, can
 from zjtx.errors import DomainError, NotFound

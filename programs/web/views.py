@@ -11,8 +11,7 @@ from django.views.generic import TemplateView
 
 from programs.models import Measure, MeasureGroup, SubsidyRule
 from programs.selectors import policies_for
-from reporting.models import Target
-from zjtx.access import restrict
+from zjtx.page_sections import POLICIES_PAGE, page_sections
 from zjtx.web import RoleRequiredMixin, scoped_or_404
 
 
@@ -25,9 +24,7 @@ class PolicyListView(RoleRequiredMixin, TemplateView):
         policies = policies_for(user).select_related("jurisdiction").prefetch_related("tiers")
         if getattr(user, "jurisdiction_id", None):
             policies = policies.filter(jurisdiction_id=user.jurisdiction_id)
-        targets = restrict(Target.objects.select_related("metric", "jurisdiction"), user).filter(district__isnull=True)
-        split = set(Target.objects.filter(parent__in=targets).values_list("parent_id", flat=True).distinct())
-        context.update(policies=policies, targets=targets, split=split, today=timezone.localdate())
+        context.update(page_sections(POLICIES_PAGE, user), policies=policies, today=timezone.localdate())
         return context
 
 

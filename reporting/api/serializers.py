@@ -7,7 +7,7 @@ from typing import Any
 from django.urls import reverse
 from rest_framework import serializers
 
-from enterprises.models import District, JobRun, Jurisdiction
+from reference.models import District, JobRun, Jurisdiction
 from reporting.models import ManualValue, Metric, MetricSnapshot, ReportKind, ReportRun, Target
 from reporting.selectors import PipelineRow, ProgressRow
 

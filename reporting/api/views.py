@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from accounts.audit import record
 from accounts.models import AuditAction
-from enterprises.models import JobRun, Jurisdiction
+from reference.models import JobRun, Jurisdiction
 from reporting.api import serializers as s
 from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Target
 from reporting.selectors import candidate_pipeline, progress_rows

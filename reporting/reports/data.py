@@ -10,10 +10,10 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enterprises.models import District, Jurisdiction
-from enterprises.selectors_servicedesk import demand_counts_by_district
+from reference.models import District, Jurisdiction
 from reporting.models import Metric, MetricKind, MetricSnapshot, Target
 from reporting.selectors import ProgressRow, progress_rows
+from servicedesk.selectors import demand_counts_by_district
 
 
 @dataclass

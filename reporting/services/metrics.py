@@ -16,9 +16,11 @@ from typing import Any
 
 from django.db.models import Count, F, Q
 
-from enterprises.models import Certification, Enterprise, Jurisdiction, ListingStatus
-from enterprises.selectors import held_on
+from enterprises.models import Enterprise, ListingStatus
+from reference.models import Jurisdiction
 from reporting.models import ManualValue, Metric, MetricKind
+from tiers.models import Certification
+from tiers.selectors import held_on
 
 
 @dataclass(frozen=True)

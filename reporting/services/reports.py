@@ -19,12 +19,13 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from enterprises.models import District, Jurisdiction
+from reference.models import District, Jurisdiction
 from reporting.models import ReportKind, ReportRun, ReportStatus
 from reporting.reports import data as report_data
 from reporting.reports import pdf, xlsx
 from zjtx.access import has_any_role, is_role, place_in_scope
 from zjtx.errors import DomainError, NotFound
+from zjtx.queue import enqueue_on_commit
 
 
 def previous_period(today: dt.date | None = None) -> str:
@@ -101,9 +102,7 @@ def _ensure_run(
 
 
 def _enqueue(run: ReportRun) -> None:
-    from reporting.tasks import generate_report
-
-    transaction.on_commit(lambda: generate_report.delay(run.pk))
+    enqueue_on_commit("reporting.generate_report", run.pk)
 
 
 def monthly_reports(period: str | None = None, *, enqueue: bool = True) -> list[int]:

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from django.db import transaction
 
-from enterprises.models import District, Jurisdiction
+from reference.models import District, Jurisdiction
 from reporting.models import Metric, MetricSnapshot, Target
 from reporting.services.metrics import all_metric_values
 

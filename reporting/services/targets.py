@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import record_many
 from accounts.models import AuditAction
-from enterprises.models import District
+from reference.models import District
 from reporting.models import ManualValue, Metric, MetricKind, Target
 from zjtx.access import can_change_model, locked_in_scope, place_in_scope
 from zjtx.errors import DomainError, NotFound

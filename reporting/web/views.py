@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from enterprises import eligibility_text
-from enterprises.models import District, Jurisdiction
-from enterprises.selectors import candidates_for, enterprises_for, expiring_certifications
+from enterprises.selectors import enterprises_for
+from reference.models import District, Jurisdiction
 from reporting.models import Metric, MetricKind, MetricSnapshot, ReportRun, Target
 from reporting.selectors import PipelineRow, ProgressRow, candidate_pipeline, progress_rows, targets_for
 from reporting.services import reports
+from tiers import eligibility_text
+from tiers.selectors import candidates_for, expiring_certifications
 from zjtx.access import restrict
 from zjtx.errors import DomainError
 from zjtx.web import OFFICE_ROLES, RoleRequiredMixin, is_office

@@ -16,7 +16,7 @@ from accounts.audit import record
 from accounts.models import AuditAction, AuditEntry
 from accounts.services.audit_retention import audit_log_purge
 from accounts.tasks import purge_audit_log
-from enterprises.models import JobRun
+from reference.models import JobRun
 from tests.conftest import ROOT
 from zjtx.errors import DomainError
 

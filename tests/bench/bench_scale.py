@@ -4,7 +4,7 @@ Not part of the test run (pytest ignores tests/bench).  Against a database fille
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/zjtx_bench REDIS_URL=redis://127.0.0.1:6379/7
     .venv/bin/python manage.py migrate
-    .venv/bin/python manage.py generate_dataset --reset --seed 1
+    .venv/bin/python tests/bench/generate_dataset.py --reset --seed 1
     .venv/bin/python tests/bench/bench_scale.py [--only import,snapshot,api,reports,memory] [--rows 100000]
 
 Sections (all print figure, reference, ratio and goal):
@@ -54,8 +54,9 @@ from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from enterprises.models import District, Enterprise, Industry  # noqa: E402
+from enterprises.models import Enterprise  # noqa: E402
 from enterprises.rules import credit_code  # noqa: E402
+from reference.models import District, Industry  # noqa: E402
 
 HEADERS = ["统一社会信用代码", "企业名称", "所属区县", "行业门类", "成立日期", "企业规模", "上市情况", "上市日期",
            "主导产品", "联系人", "联系电话"]  # fmt: skip
@@ -248,7 +249,8 @@ SELECT e.district_id, NULL, COUNT(*)
 def bench_snapshot(repeat: int = 7) -> None:
     import datetime as dt
 
-    from enterprises.models import ListingStatus, Tier
+    from enterprises.models import ListingStatus
+    from reference.models import Tier
     from reporting.models import Metric
     from reporting.services.snapshots import snapshot_day
 
@@ -393,7 +395,7 @@ def bench_other_lists(official: User, staff: User, requests: int) -> None:
 
 
 def bench_reports() -> None:
-    from enterprises.models import Jurisdiction
+    from reference.models import Jurisdiction
     from reporting.models import ReportKind
     from reporting.services.reports import _ensure_run, previous_period, report_generate
 
@@ -424,11 +426,12 @@ def peak_rss_kib() -> int:
 def child(args: argparse.Namespace) -> None:
     """Run one job in this fresh process and print its peak RSS (KiB) before and after the job."""
     if args.child == "import":
-        path = Path(args.workdir) / f"mem_{args.rows}.csv"  # written by the parent
+        path = Path(args.file) if args.file else Path(args.workdir) / f"mem_{args.rows}.csv"  # written by the parent
         before = peak_rss_kib()
-        run_import(path)
+        took, run = run_import(path)
+        print(f"RUN {took:.3f} {run.status} {run.rows_created} {run.message!r}")
     else:
-        from enterprises.models import Jurisdiction
+        from reference.models import Jurisdiction
         from reporting.services.reports import _ensure_run, previous_period, report_generate
 
         jurisdiction = Jurisdiction.objects.get(code="500000")
@@ -441,12 +444,143 @@ def child(args: argparse.Namespace) -> None:
 
 
 def measure(job: str, rows: int, workdir: Path, env: dict[str, str] | None = None) -> tuple[int, int]:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", job, "--rows", str(rows), "--workdir", str(workdir)],
-        capture_output=True, text=True, check=True, env={**os.environ, **(env or {})},
-    ).stdout  # fmt: skip
-    before, after = (int(x) for x in out.strip().splitlines()[-1].split()[1:])
+    before, after, _run = measure_run(job, rows, workdir, env)
     return before, after
+
+
+def measure_run(
+    job: str, rows: int, workdir: Path, env: dict[str, str] | None = None, file: Path | None = None
+) -> tuple[int, int, list[str]]:
+    """Run `job` in a fresh process: (RSS at start, peak RSS) in KiB and, for an import, its RUN line's fields
+    (seconds, status, rows created, message)."""
+    command = [sys.executable, __file__, "--child", job, "--rows", str(rows), "--workdir", str(workdir)]
+    if file:
+        command += ["--file", str(file)]
+    out = subprocess.run(
+        command, capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}
+    ).stdout.strip().splitlines()  # fmt: skip
+    before, after = (int(x) for x in out[-1].split()[1:])
+    run = next((line.split(" ", 4)[1:] for line in out if line.startswith("RUN ")), [])
+    return before, after, run
+
+
+def bench_xlsx(sizes: list[int], workdir: Path) -> None:
+    """.xlsx imports of growing size, each in a fresh process: time against a COPY of the same rows, peak RSS,
+    and which reader read it (python-calamine whole, or openpyxl streaming above ZJTX_IMPORT_FAST_XLSX_CELLS)."""
+    from django.conf import settings
+
+    print("\n.xlsx import by size (fresh process each; COPY of the same rows measured beside it)")
+    for n in sizes:
+        rows = import_rows(n)
+        path = workdir / f"xlsx_{n}.xlsx"
+        write_xlsx(rows, HEADERS, path)
+        copy_s = min(copy_reference(rows) for _ in range(2))
+        before, after, (took, status, created, message) = measure_run("import", n, workdir, file=path)
+        assert status == "done" and int(created) == n, (status, created, message)
+        reader = "calamine" if (n + 1) * len(HEADERS) <= settings.ZJTX_IMPORT_FAST_XLSX_CELLS else "openpyxl"
+        ratio = float(took) / copy_s
+        record(f"import .xlsx {n:,} rows ({reader})", seconds(float(took)), f"COPY {seconds(copy_s)}",
+               f"{ratio:.2f}×", f"≤ 3× COPY: {met(ratio <= 3)}")  # fmt: skip
+        record("  peak RSS", f"{after / 1024:.0f} MiB", f"start {before / 1024:.0f} MiB", "",
+               f"< 300 MB: {met(after * 1024 < 300e6)}")  # fmt: skip
+        path.unlink()
+    vacuum()
+
+
+def bench_list(n: int, workdir: Path) -> None:
+    """A published list of n new innovative-SME certifications for registered firms without one: the preview
+    and the confirmed import, against a COPY of the rows the import writes (certifications, their transitions,
+    their audit entries)."""
+    import json
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reference.models import Tier
+    from tiers.models import Certification
+    from tiers.services import tier_lists
+    from tiers.services.tier_list_export import COLUMNS as LIST_COLUMNS
+
+    print(f"\ntier list import (名单导入) of {n:,} rows")
+    tier = Tier.objects.get(code="innovative_sme")
+    firms = list(
+        Enterprise.objects.filter(certifications__isnull=True)
+        .order_by("id")
+        .values_list("name", "credit_code", "district__name")[:n]
+    )
+    path = workdir / "list.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(LIST_COLUMNS)
+        for i, (name, code, district) in enumerate(firms, start=1):
+            w.writerow([i, name, code, district, "2026年第一批", "2026-06-15", "2026-07-01", "", ""])
+    user = superuser()
+    with rolled_back():
+        run = tier_lists.tier_list_start(
+            actor=user, upload=SimpleUploadedFile("list.csv", path.read_bytes()), tier=tier, kind="certification",
+            enqueue=False,
+        )  # fmt: skip
+        preview_s, run = timed(lambda: tier_lists.tier_list_preview(run.pk))
+        assert run.counts["new"] == len(firms), run.counts
+        tier_lists.tier_list_confirm(actor=user, run_id=run.pk, enqueue=False)
+        apply_s, run = timed(lambda: tier_lists.tier_list_apply(run.pk))
+        assert run.status == "done" and run.written["certifications_created"] == len(firms), (run.status, run.message)
+    ids = dict(Enterprise.objects.filter(credit_code__in=[f[1] for f in firms]).values_list("credit_code", "id"))
+    ct = ContentType.objects.get_for_model(Certification).pk
+    now = timezone.now()
+
+    def copy() -> float:
+        with rolled_back():
+            raw: Any = connection.connection
+            start = time.perf_counter()
+            with raw.cursor() as cursor:
+                cursor.execute("SELECT nextval('enterprises_certification_id_seq')")
+                first = cursor.fetchone()[0] + 1_000_000
+                columns = "id, enterprise_id, tier_id, status, valid_from, valid_until, reason, created_at, updated_at"
+                with cursor.copy(f"COPY enterprises_certification ({columns}) FROM STDIN") as c:
+                    for i, (_name, code, _d) in enumerate(firms):
+                        c.write_row((first + i, ids[code], tier.pk, "active", "2026-07-01", "2029-07-01", "", now, now))
+                columns = "certification_id, action, from_status, to_status, at, reason"
+                with cursor.copy(f"COPY enterprises_certificationtransition ({columns}) FROM STDIN") as c:
+                    for i in range(len(firms)):
+                        c.write_row((first + i, "list_import", "", "active", now, ""))
+                columns = "at, actor_name, action, content_type_id, object_id, object_repr, changes, source"
+                with cursor.copy(f"COPY accounts_auditentry ({columns}) FROM STDIN") as c:
+                    for i in range(len(firms)):
+                        changes = json.dumps({"status": [None, "active"], "valid_from": [None, "2026-07-01"]})
+                        c.write_row((now, "bench", "import", ct, str(first + i), "x", changes, "tier_list"))
+            return time.perf_counter() - start
+
+    copy_s = min(copy() for _ in range(2))
+    record(f"list preview {len(firms):,} rows (read, match, plan)", seconds(preview_s), f"COPY {seconds(copy_s)}",
+           f"{preview_s / copy_s:.2f}×")  # fmt: skip
+    record(f"list import {len(firms):,} rows (plan again + write)", seconds(apply_s), f"COPY {seconds(copy_s)}",
+           f"{apply_s / copy_s:.2f}×", f"≤ 3× COPY: {met(apply_s / copy_s <= 3)}")  # fmt: skip
+    vacuum()
+
+
+def bench_bombs(workdir: Path) -> None:
+    """The upload bombs of issue 12, each imported in a fresh process: refused, and the peak RSS stays low."""
+    sys.path.insert(0, str(ROOT))
+    from tests.enterprises import workbooks
+
+    print("\nupload bombs (fresh process each): outcome and peak RSS")
+    bombs = [
+        ("one row of 4,000,000 cells", "wide.xlsx", workbooks.wide_row_bomb),
+        ("2,500,000 rows", "rows.xlsx", workbooks.many_rows_bomb),
+        ("one shared string of 400 MB", "sst.xlsx", workbooks.shared_string_bomb),
+        ("billion laughs", "laughs.xlsx", lambda: workbooks.workbook([], prolog=workbooks.BILLION_LAUGHS)),
+        ("a CSV of one 50 MB line", "line.csv", workbooks.single_line_csv),
+    ]
+    for label, name, make in bombs:
+        path = workdir / name
+        path.write_bytes(make())
+        before, after, (took, status, _created, message) = measure_run("import", 0, workdir, file=path)
+        size = path.stat().st_size
+        record(f"{label} ({size / 1024:,.0f} KB): {status} in {seconds(float(took))}", f"{after / 1024:.0f} MiB",
+               f"start {before / 1024:.0f} MiB", "", f"< 300 MB: {met(after * 1024 < 300e6)}")  # fmt: skip
+        print(f"      {message}")
+        path.unlink()
 
 
 def bench_memory(workdir: Path, report_databases: list[str]) -> None:
@@ -476,7 +610,7 @@ def bench_memory(workdir: Path, report_databases: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="import,snapshot,api,reports,memory")
+    parser.add_argument("--only", default="import,xlsx,bombs,list,snapshot,api,reports,memory")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument(
@@ -484,7 +618,9 @@ def main() -> None:
         default="",
         help="comma-separated DATABASE_URLs of smaller data sets, to compare the reports' peak memory",
     )
+    parser.add_argument("--xlsx-rows", default="10000,100000,300000", help="sizes of the .xlsx section")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -505,6 +641,12 @@ def main() -> None:
             bench_api(args.requests)
         if "reports" in only:
             bench_reports()
+        if "xlsx" in only:
+            bench_xlsx([int(n) for n in args.xlsx_rows.split(",")], workdir)
+        if "bombs" in only:
+            bench_bombs(workdir)
+        if "list" in only:
+            bench_list(args.rows, workdir)
         if "memory" in only:
             bench_memory(workdir, [u for u in args.report_databases.split(",") if u])
     print(f"\nload average at the end {os.getloadavg()[0]:.2f}")

@@ -36,19 +36,13 @@ from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from enterprises.models import (  # noqa: E402
-    Demand,
-    DemandEvent,
-    District,
-    Enterprise,
-    Industry,
-    ServiceAssignment,
-    Visit,
-)
+from enterprises.models import Enterprise  # noqa: E402
 from enterprises.rules import credit_code  # noqa: E402
-from enterprises.selectors_servicedesk import demand_counts_by_district  # noqa: E402
-from enterprises.services import servicedesk  # noqa: E402
 from programs.models import ResponsibleUnit  # noqa: E402
+from reference.models import District, Industry  # noqa: E402
+from servicedesk import services as servicedesk  # noqa: E402
+from servicedesk.models import Demand, DemandEvent, ServiceAssignment, Visit  # noqa: E402
+from servicedesk.selectors import demand_counts_by_district  # noqa: E402
 
 N = int(os.environ.get("ENTERPRISES", "100000"))
 

@@ -7,10 +7,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from enterprises.services import lifecycle
 from reporting.models import Target
 from reporting.services.snapshots import snapshot_day
 from reporting.services.targets import target_split
+from tiers.services import lifecycle
 
 
 def wait(browser, seconds=30):

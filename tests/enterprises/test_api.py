@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from enterprises.rules import credit_code
-from enterprises.services import lifecycle
+from tiers.services import lifecycle
 
 CODE = credit_code.make("91500112000001234")
 

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from enterprises.services import lifecycle
 from programs.models import Measure
+from tiers.services import lifecycle
 
 BJ = "bj-2023-ten-actions"
 CQ = "cq-2022-2025-action-plan"

@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from programs.models import BenefitApplication
 from programs.services.benefits import benefit_application_submit, benefit_application_transition
-from tests.enterprises.test_concurrency import race
+from tests.tiers.test_concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

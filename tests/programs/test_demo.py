@@ -1,12 +1,12 @@
 """The program demo builds on the registry demo, and a second run adds nothing."""
 
-from enterprises.services.demo import load_demo
 from programs.models import BenefitApplication
 from programs.services.demo import load_benefit_demo
+from reference.services.demo import load_demo_data
 
 
 def test_program_demo(ref):
-    load_demo(enterprises_per_district=4)
+    load_demo_data(per_district=4, until="tiers")
     made = load_benefit_demo()
     assert made >= 2
     statuses = set(BenefitApplication.objects.values_list("status", flat=True))

@@ -8,8 +8,8 @@ the cities'.
 import pytest
 from django.urls import reverse
 
-from enterprises.models import District, Industry, Tier
 from programs.models import Measure, Policy, SubsidyRule
+from reference.models import District, Industry, Tier
 from tests.programs.conftest import BJ, CQ
 from tests.programs.test_admin import rule_form
 
@@ -95,7 +95,7 @@ def test_admin_pages_follow_the_same_rules(client, users, ref):
 
 
 def test_the_demo_has_a_program_admin_per_city():
-    from enterprises.services.demo import DEMO_USERS
+    from accounts.demo_data import DEMO_USERS
 
     admins = {jurisdiction for _name, role, _d, jurisdiction, _s in DEMO_USERS if role == "program_admin"}
     assert {"500000", "110000"} <= admins

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from enterprises.services import lifecycle
+from tiers.services import lifecycle
 
 
 @pytest.fixture

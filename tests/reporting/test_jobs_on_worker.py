@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 from pypdf import PdfReader
 
-from enterprises.models import JobRun
+from reference.models import JobRun
 from reporting.models import MetricSnapshot, ReportRun
 from reporting.tasks import daily_snapshot, generate_report, monthly_reports
 from tests.conftest import WorkerProcess

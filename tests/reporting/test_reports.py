@@ -43,7 +43,7 @@ def make_run(kind, ref, district=None, language="zh-hans"):
 
 def raise_demands(users, ref, make_enterprise):
     """Two demands in Yubei: one past its due date, one not."""
-    from enterprises.services.servicedesk import demand_create
+    from servicedesk.services import demand_create
 
     today = timezone.localdate()
     for days in (-3, 10):

@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from enterprises.services import lifecycle
 from reporting.services.snapshots import snapshot_day
 from tests.enterprises.test_import import csv_bytes, good_row
+from tiers.services import lifecycle
 
 
 @pytest.mark.parametrize(
@@ -162,7 +162,7 @@ def test_program_overview_lists_each_policy_with_its_measures(client, users, ref
 
 
 def test_district_page_lists_candidates_and_what_they_lack(client, users, eligibility_firms):
-    from enterprises.services import eligibility
+    from tiers.services import eligibility
 
     eligibility.assess_all(timezone.localdate())
     client.force_login(users.staff_a)

@@ -5,7 +5,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from enterprises.models import Demand, Visit
+from servicedesk.models import Demand, Visit
 
 
 def test_log_a_visit_with_a_demand_and_see_it_on_the_enterprise_page(client, users, ref, make_enterprise):
@@ -13,7 +13,7 @@ def test_log_a_visit_with_a_demand_and_see_it_on_the_enterprise_page(client, use
     client.force_login(users.staff_a)
     today = timezone.localdate()
     response = client.post(
-        reverse("enterprises:visit-new", args=[ent.credit_code]),
+        reverse("servicedesk:visit-new", args=[ent.credit_code]),
         {
             "visited_on": today.isoformat(), "mode": "on_site", "met_with": "王总", "notes": "了解用工缺口",
             "follow_up_on": (today + dt.timedelta(days=14)).isoformat(), "raise_demand": "on",
@@ -33,7 +33,7 @@ def test_field_errors_are_shown_next_to_the_field(client, users, ref, make_enter
     client.force_login(users.staff_a)
     today = timezone.localdate()
     response = client.post(
-        reverse("enterprises:visit-new", args=[ent.credit_code]),
+        reverse("servicedesk:visit-new", args=[ent.credit_code]),
         {
             "visited_on": today.isoformat(),
             "mode": "teleport",
@@ -46,7 +46,7 @@ def test_field_errors_are_shown_next_to_the_field(client, users, ref, make_enter
     assert "回访日期不能早于走访日期" in html
     assert not Visit.objects.exists()
     future = client.post(
-        reverse("enterprises:visit-new", args=[ent.credit_code]),
+        reverse("servicedesk:visit-new", args=[ent.credit_code]),
         {"visited_on": (today + dt.timedelta(days=3)).isoformat(), "mode": "phone"},
     )
     assert future.status_code == 400 and not Visit.objects.exists()
@@ -58,13 +58,13 @@ def test_demand_lifecycle_through_the_pages(client, users, ref, make_enterprise)
     client.force_login(users.staff_a)
     due = (timezone.localdate() + dt.timedelta(days=20)).isoformat()
     created = client.post(
-        reverse("enterprises:demand-new", args=[ent.credit_code]),
+        reverse("servicedesk:demand-new", args=[ent.credit_code]),
         {"category": "energy", "description": "扩产用电增容", "due_on": due, "unit": unit.pk},
     )
     assert created.status_code == 302
     demand = Demand.objects.get()
     assert demand.status == "assigned"
-    url = reverse("enterprises:demand", args=[demand.pk])
+    url = reverse("servicedesk:demand", args=[demand.pk])
     assert client.post(url, {"action": "start"}).status_code == 302
     no_note = client.post(url, {"action": "resolve"})
     assert no_note.status_code == 400 and "须填写原因" in no_note.content.decode()
@@ -81,7 +81,7 @@ def test_demand_lifecycle_through_the_pages(client, users, ref, make_enterprise)
 def test_other_districts_cannot_log_visits_or_open_demands(client, users, ref, make_enterprise):
     ent = make_enterprise("500112")
     client.force_login(users.staff_b)
-    assert client.get(reverse("enterprises:visit-new", args=[ent.credit_code])).status_code == 404
-    assert client.post(reverse("enterprises:demand-new", args=[ent.credit_code]), {}).status_code == 404
+    assert client.get(reverse("servicedesk:visit-new", args=[ent.credit_code])).status_code == 404
+    assert client.post(reverse("servicedesk:demand-new", args=[ent.credit_code]), {}).status_code == 404
     client.force_login(users.official)  # officials read the enterprise but do not log its visits
-    assert client.get(reverse("enterprises:visit-new", args=[ent.credit_code])).status_code == 404
+    assert client.get(reverse("servicedesk:visit-new", args=[ent.credit_code])).status_code == 404

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.audit import audit_context
 from accounts.services.audit_retention import audit_log_purge
+from zjtx.audit_context import audit_context
 from zjtx.errors import DomainError
 
 

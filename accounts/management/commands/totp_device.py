@@ -6,9 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.audit import audit_context, record
+from accounts.audit import record
 from accounts.models import AuditAction, User
 from accounts.services.login import device_enrol
+from zjtx.audit_context import audit_context
 
 
 class Command(BaseCommand):

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from enterprises.services.jobs import job_run
+from reference.services.jobs import job_run
 from reporting.models import ReportRun, ReportStatus
 from reporting.services import reports
 from reporting.services.snapshots import snapshot_day

@@ -1,0 +1,24 @@
+"""The programs' section of the enterprise page: its benefit applications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from enterprises.models import Enterprise
+from zjtx.page_sections import ENTERPRISE_PAGE, PageSection, contribute
+
+
+def _context(user: Any, enterprise: Enterprise) -> dict[str, Any]:
+    return {
+        "benefits": enterprise.benefit_applications.select_related("measure__policy").order_by(  # type: ignore[attr-defined]
+            "-submitted_at"
+        )[:20],
+    }
+
+
+def contribute_enterprise_sections() -> None:
+    contribute(
+        ENTERPRISE_PAGE,
+        "programs",
+        PageSection(order=50, template="programs/_enterprise_section.html", context=_context),
+    )

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferenceConfig(AppConfig):
+    """Jurisdictions, divisions, industries, tiers and job runs.  Their changes are audited by accounts (above)."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "reference"
+    verbose_name = _("Reference data")

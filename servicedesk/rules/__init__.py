@@ -1,0 +1,1 @@
+"""Pure rules of the service desk: no Django imports here (a test checks it)."""

@@ -1,0 +1,121 @@
+"""The nightly eligibility assessment: the tier above the current one, stored verdicts, idempotency, counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from enterprises.models import EligibilityProfile
+from tiers.models import EligibilityAssessment
+from tiers.selectors import assessment_counts
+from tiers.services import eligibility, lifecycle
+
+
+def verdicts():
+    return {
+        a.enterprise.name: (a.tier.code, a.status)
+        for a in EligibilityAssessment.objects.select_related("enterprise", "tier")
+    }
+
+
+def test_each_enterprise_is_assessed_for_the_tier_above_its_own(eligibility_firms):
+    today = timezone.localdate()
+    run = eligibility.assess_all(today)
+    assert run.assessed == 7  # the little giant has no tier above it
+    assert verdicts() == {
+        "渝北合格企业": ("srdi_sme", "eligible"),
+        "渝北差细分市场年限企业": ("srdi_sme", "near"),
+        "渝北差分企业": ("srdi_sme", "near"),
+        "渝北缺数据企业": ("srdi_sme", "missing_data"),
+        "渝北差距大企业": ("srdi_sme", "not_eligible"),
+        "渝北无梯度企业": ("innovative_sme", "eligible"),
+        "江北合格企业": ("srdi_sme", "eligible"),
+    }
+    assert (run.eligible, run.near, run.missing_data) == (3, 2, 1)
+
+
+def test_stored_result_explains_every_indicator(eligibility_firms):
+    today = timezone.localdate()
+    eligibility.assess_all(today)
+    row = EligibilityAssessment.objects.get(enterprise=eligibility_firms.near_condition)
+    assert row.rule_set == "MIIT-2022-63/srdi_sme"
+    assert row.provisional is (today >= dt.date(2026, 4, 1))
+    assert row.lacking == ["niche_years"] and row.unknown == []
+    assert row.score == 64
+    niche = next(i for i in row.indicators if i["code"] == "niche_years")
+    assert niche == {"code": "niche_years", "value": "0", "met": False, "points": None, "missing_facts": []}
+    missing = EligibilityAssessment.objects.get(enterprise=eligibility_firms.missing)
+    assert "niche_years" in missing.unknown and "score" in missing.unknown
+    niche = next(i for i in missing.indicators if i["code"] == "niche_years")
+    assert niche["met"] is None and niche["missing_facts"] == ["niche_market_since"]
+
+
+def test_rerun_for_the_same_day_leaves_one_row_per_enterprise_and_tier(
+    eligibility_firms, django_assert_max_num_queries
+):
+    today = timezone.localdate()
+    eligibility.assess_all(today)
+    before = {(a.pk, a.enterprise_id, a.tier_id, a.score, a.passed) for a in EligibilityAssessment.objects.all()}
+    with django_assert_max_num_queries(20):
+        eligibility.assess_all(today)
+    after = {(a.pk, a.enterprise_id, a.tier_id, a.score, a.passed) for a in EligibilityAssessment.objects.all()}
+    assert after == before
+
+
+def test_moving_up_a_tier_replaces_the_assessment(eligibility_firms, users, ref):
+    today = timezone.localdate()
+    eligibility.assess_all(today)
+    firm = eligibility_firms.eligible
+    lifecycle.certification_import(
+        actor=users.superuser, enterprise=firm, tier=ref.tiers["srdi_sme"], valid_from=today - dt.timedelta(days=1)
+    )
+    run = eligibility.assess_all(today)
+    assert run.removed == 1
+    assert list(EligibilityAssessment.objects.filter(enterprise=firm).values_list("tier__code", flat=True)) == [
+        "little_giant"
+    ]
+
+
+def test_new_facts_change_the_verdict_on_the_next_run(eligibility_firms):
+    today = timezone.localdate()
+    eligibility.assess_all(today)
+    EligibilityProfile.objects.filter(enterprise=eligibility_firms.near_condition).update(
+        niche_market_since=dt.date(2010, 1, 1)
+    )
+    eligibility.assess_all(today)
+    assert EligibilityAssessment.objects.get(enterprise=eligibility_firms.near_condition).passed
+
+
+def test_counts_per_district_are_one_group_by(eligibility_firms, django_assert_num_queries):
+    eligibility.assess_all(timezone.localdate())
+    with django_assert_num_queries(1):
+        counts = assessment_counts(EligibilityAssessment.objects.all())
+    by_place = {
+        (c["district"], c["tier_code"]): (c["eligible"], c["near"], c["missing_data"], c["assessed"]) for c in counts
+    }
+    assert by_place == {
+        ("500112", "srdi_sme"): (1, 2, 1, 5),
+        ("500112", "innovative_sme"): (1, 0, 0, 1),
+        ("500105", "srdi_sme"): (1, 0, 0, 1),
+    }
+
+
+def test_assessing_one_enterprise_without_storing(eligibility_firms):
+    tier, result = eligibility.assess_enterprise(eligibility_firms.near_score, timezone.localdate())
+    assert tier.code == "srdi_sme" and result.near and result.lacking == ("score",)
+    assert EligibilityAssessment.objects.count() == 0
+
+
+@pytest.mark.parametrize("day", ["2022-07-31"])
+def test_no_criteria_before_the_2022_text(eligibility_firms, day):
+    assert eligibility.assess_all(dt.date.fromisoformat(day)).assessed == 0
+
+
+def test_the_job_is_in_the_nightly_schedule():
+    from zjtx.celery import app
+
+    entry = app.conf.beat_schedule["assess-eligibility"]
+    assert entry["task"] == "enterprises.assess_eligibility"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({1}, {30})

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TiersConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "tiers"
+    verbose_name = _("Tiers and certifications")
+
+    def ready(self) -> None:
+        from accounts import audit
+        from tiers import models as m
+        from tiers.api.filters import contribute_enterprise_filters
+        from tiers.web.sections import contribute_enterprise_sections
+
+        contribute_enterprise_filters()
+        contribute_enterprise_sections()
+
+        for model in (
+            m.Application,
+            m.Certification,
+        ):
+            audit.register(model)

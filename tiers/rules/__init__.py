@@ -1,0 +1,1 @@
+"""Pure rules of the tier lifecycle and the eligibility criteria: no Django imports here (a test checks it)."""

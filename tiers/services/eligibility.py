@@ -1,0 +1,193 @@
+"""Eligibility: assessing every enterprise for the tier above its current one, and keeping its extra facts.
+
+The nightly job reads facts in bulk (three queries per chunk of enterprises), evaluates the
+pure rule sets of tiers/rules/eligibility, and upserts one row per (enterprise, tier):
+a rerun for the same day rewrites the same rows, and rows for a tier the enterprise is no
+longer assessed for (it moved up, or reached the top) are deleted.  It acts for nobody, so
+it reads the tables directly (no user scope).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from enterprises.models import EligibilityProfile, Enterprise, EnterpriseYearFact
+from enterprises.services.profile import PROFILE_FIELDS
+from reference.models import Jurisdiction, Tier
+from tiers.models import EligibilityAssessment
+from tiers.rules.eligibility import Facts, Result, YearFigures, evaluate, rule_set_for
+from zjtx.access import dangerously_unrestricted
+
+CHUNK = 2000
+# The first rung has two tiers since 2026 (创新型 and 科技型中小企业); firms are assessed for this one.
+PREFERRED_FIRST_RUNG = "innovative_sme"
+
+YEAR_FIELDS = tuple(YearFigures.__dataclass_fields__)
+UPDATE_FIELDS = [
+    "rule_set", "provisional", "assessed_on", "passed", "near", "missing_data", "score", "score_max",
+    "direct_qualification", "indicators_met", "indicators", "lacking", "unknown", "score_closers",
+]  # fmt: skip
+
+
+# --- which tier each enterprise is assessed for ---------------------------------------------
+
+
+def next_tiers(day: dt.date) -> dict[tuple[int, int], Tier]:
+    """(level, jurisdiction id) → the tier of that level an enterprise of the jurisdiction is assessed for.
+
+    Only tiers in force on the day and with criteria encoded count; on the first rung
+    innovative_sme is preferred over other tiers of level 1.
+    """
+    tiers = [t for t in Tier.objects.all() if t.in_force_on(day) and rule_set_for(t.code, day) is not None]
+    chosen: dict[tuple[int, int], Tier] = {}
+    for jurisdiction_id in Jurisdiction.objects.values_list("pk", flat=True):
+        for tier in sorted(tiers, key=lambda t: (t.code != PREFERRED_FIRST_RUNG, t.code)):
+            if tier.applies_to(jurisdiction_id):
+                chosen.setdefault((tier.level, jurisdiction_id), tier)
+    return chosen
+
+
+# --- facts --------------------------------------------------------------------------------
+
+
+def _known(value: Any) -> Any:
+    """Choice fields store "not known" as an empty string; the rules want None."""
+    return None if value == "" else value
+
+
+def facts_for(enterprises: Iterable[dict[str, Any]], day: dt.date) -> dict[int, Facts]:
+    """Facts of these enterprises (dicts with id and size_class) for an assessment on `day`: two queries."""
+    rows = {e["id"]: e for e in enterprises}
+    reference = day.year - 1
+    profiles = {
+        p.pop("enterprise_id"): {k: _known(v) for k, v in p.items()}
+        for p in EligibilityProfile.objects.filter(enterprise_id__in=rows).values("enterprise_id", *PROFILE_FIELDS)
+    }
+    years: dict[int, dict[int, YearFigures]] = {eid: {} for eid in rows}
+    for f in EnterpriseYearFact.objects.filter(
+        enterprise_id__in=rows, year__gte=reference - 2, year__lte=reference
+    ).values("enterprise_id", "year", *YEAR_FIELDS):
+        eid, year = f.pop("enterprise_id"), f.pop("year")
+        years[eid][year] = YearFigures(**f)
+    return {
+        eid: Facts(assessed_on=day, years=years[eid], size_class=row["size_class"], **profiles.get(eid, {}))
+        for eid, row in rows.items()
+    }
+
+
+# --- the nightly assessment -----------------------------------------------------------------
+
+
+@dataclass
+class AssessmentRun:
+    assessed: int = 0
+    eligible: int = 0
+    near: int = 0
+    missing_data: int = 0
+    removed: int = 0
+    provisional: bool = False
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "seconds": round(self.seconds, 2)}
+
+
+def _chunks() -> Iterator[list[dict[str, Any]]]:
+    last = 0
+    base = dangerously_unrestricted(Enterprise.objects.all()).order_by("pk")
+    while True:
+        rows: Any = base.filter(pk__gt=last).values(
+            "id", "size_class", "current_tier__level", "district__jurisdiction_id"
+        )[:CHUNK]
+        chunk: list[dict[str, Any]] = list(rows)
+        if not chunk:
+            return
+        last = chunk[-1]["id"]
+        yield chunk
+
+
+def row_for(enterprise_id: int, tier: Tier, result: Result, day: dt.date) -> EligibilityAssessment:
+    return EligibilityAssessment(
+        enterprise_id=enterprise_id,
+        tier=tier,
+        rule_set=f"{result.rule_set}/{result.tier}",
+        provisional=result.provisional,
+        assessed_on=day,
+        passed=result.passed,
+        near=result.near,
+        missing_data=result.missing_data,
+        score=result.score,
+        score_max=result.score_max,
+        direct_qualification=result.direct_qualification or "",
+        indicators_met=result.met_count,
+        indicators=[i.as_dict() for i in result.indicators],
+        lacking=list(result.lacking),
+        unknown=list(result.unknown),
+        score_closers=list(result.score_closers),
+    )
+
+
+def assess_all(day: dt.date) -> AssessmentRun:
+    """Assess every enterprise for the tier above its current one; idempotent for a day."""
+    started = time.monotonic()
+    run = AssessmentRun()
+    targets = next_tiers(day)
+    for chunk in _chunks():
+        facts = facts_for(chunk, day)
+        rows: list[EligibilityAssessment] = []
+        for e in chunk:
+            tier = targets.get(((e["current_tier__level"] or 0) + 1, e["district__jurisdiction_id"]))
+            if tier is None:
+                continue  # at the top of the ladder, or no criteria encoded for the next rung
+            found = rule_set_for(tier.code, day)
+            assert found is not None
+            rule_set, provisional = found
+            result = evaluate(rule_set, facts[e["id"]], provisional=provisional)
+            rows.append(row_for(e["id"], tier, result, day))
+            run.provisional = run.provisional or provisional
+            run.eligible += result.passed
+            run.near += result.near
+            run.missing_data += result.missing_data
+        with transaction.atomic():
+            EligibilityAssessment.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["enterprise", "tier"], update_fields=UPDATE_FIELDS
+            )
+            run.removed += _remove_stale([e["id"] for e in chunk], rows)
+        run.assessed += len(rows)
+    run.seconds = time.monotonic() - started
+    return run
+
+
+def _remove_stale(enterprise_ids: list[int], kept: list[EligibilityAssessment]) -> int:
+    """Delete the chunk's rows for tiers its enterprises are no longer assessed for."""
+    by_tier: dict[int, list[int]] = {}
+    for row in kept:
+        by_tier.setdefault(row.tier_id, []).append(row.enterprise_id)
+    keep = Q(pk__in=[])
+    for tier_id, ids in by_tier.items():
+        keep |= Q(tier_id=tier_id, enterprise_id__in=ids)
+    deleted, _ = EligibilityAssessment.objects.filter(enterprise_id__in=enterprise_ids).exclude(keep).delete()
+    return deleted
+
+
+def assess_enterprise(enterprise: Enterprise, day: dt.date) -> tuple[Tier, Result] | None:
+    """The verdict for one enterprise now, without storing it (for previews and tests)."""
+    enterprise = Enterprise.objects.select_related("current_tier", "district").get(pk=enterprise.pk)
+    level = (enterprise.current_tier.level if enterprise.current_tier else 0) + 1
+    tier = next_tiers(day).get((level, enterprise.district.jurisdiction_id))
+    if tier is None:
+        return None
+    found = rule_set_for(tier.code, day)
+    assert found is not None
+    facts = facts_for([{"id": enterprise.pk, "size_class": enterprise.size_class}], day)[enterprise.pk]
+    return tier, evaluate(found[0], facts, provisional=found[1])
+
+
+# --- the extra facts ------------------------------------------------------------------------
