@@ -6,7 +6,7 @@ web servers and Celery workers then connect as that role.  It reads and writes t
 but on the audit log it may only read and insert: UPDATE, DELETE and TRUNCATE are not granted, it owns no
 table, trigger or function (so it cannot ALTER TABLE … DISABLE TRIGGER, DROP TRIGGER or replace the
 guard), and `session_replication_role` is a superuser's setting.  The retention purge deletes through
-`zjtx_audit_purge`, which runs with its owner's rights (migration accounts/0007) and keeps its own checks.
+`zjtx_audit_purge`, which runs with its owner's rights (migration accounts/0008) and keeps its own checks.
 Tables added by later migrations are granted by default privileges of the owner.
 """
 

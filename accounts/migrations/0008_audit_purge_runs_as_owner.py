@@ -31,6 +31,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0006_login_lock_pairs")]
+    dependencies = [("accounts", "0007_login_lock_pairs")]
 
     operations = [migrations.RunPython(forward, backward)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_auditentry_content_type_no_own_index'),
+        ('accounts', '0006_point_at_moved_models'),
     ]
 
     operations = [
