@@ -94,11 +94,12 @@ class User(AbstractUser):
         revoke = getattr(self, "_revoke_tokens_on_save", False) and self.pk is not None
         super().save(*args, **kwargs)
         if revoke:
-            # Tokens issued before a password change stop working (sessions do already: Django's auth hash).
-            from accounts.services.tokens import tokens_revoke
+            # Tokens issued before a password change stop working (sessions do already: Django's auth hash);
+            # the change itself is in the audit log as an update of the user.
+            from rest_framework.authtoken.models import Token
 
             self._revoke_tokens_on_save = False
-            tokens_revoke(user=self, reason="password_changed")
+            Token.objects.filter(user=self).delete()
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.is_active and self.role in roles)

@@ -130,6 +130,9 @@ class ImportRunViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[ImportR
     """Import runs with their counts. The rejected rows (up to 50,000 a run) are never in the list or the
     detail: page through them under errors/, or download them as CSV from errors-file/."""
 
+    # Keys are numbers: anything else is no route (404), never a lookup that fails on the type (500).
+    lookup_value_regex = "[0-9]+"
+
     queryset = ImportRun.objects.defer("errors")
     serializer_class = s.ImportRunSerializer
 
