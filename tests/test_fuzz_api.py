@@ -33,7 +33,9 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 from tests.test_scoping import district_a  # noqa: F401 - the data set the requests meet
 from zjtx.wsgi import application
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+# Six callers × every operation: about a minute on a quiet machine, several on a loaded one; the suite-wide
+# 300 s limit is for tests that hang, not for this one.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(1200)]
 
 # What each answer is checked for besides a 4xx saying why (explains_itself).
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -56,6 +58,7 @@ REFERENCE_KEYS = {
     "jurisdictions": "500000",
     "metrics": "srdi_smes",
     "policies": "bj-2023-ten-actions",
+    "plans": "cq-2022-2025-action-plan",
     "responsible-units": "cq-econ-info",
     "service-units": "district-government",
     "subsidy-rules": "cq-test-smart-upgrade",

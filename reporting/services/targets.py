@@ -18,12 +18,12 @@ from zjtx.errors import DomainError, NotFound
 # Fields that say what a target is about; fixed when it is created (a share's come from the split).
 TARGET_IDENTITY = ("metric", "jurisdiction", "district", "parent")
 # Fields a split city target passes on to its district shares.
-TARGET_INHERITED = ("start", "deadline", "source")
+TARGET_INHERITED = ("policy", "start", "deadline", "source")
 
 
 def _locked_target(actor: Any, target_id: int) -> Target:
     return locked_in_scope(
-        Target.objects.select_related("jurisdiction", "metric"), actor, target_id, _("No such target.")
+        Target.objects.select_related("jurisdiction", "metric", "policy"), actor, target_id, _("No such target.")
     )
 
 
@@ -85,6 +85,20 @@ def target_split(*, actor: Any, target_id: int, shares: dict[str, int], value: i
     target = _locked_target(actor, target_id)
     if target.district_id:
         raise DomainError(_("Only a city-wide target can be split into district targets."), code="not_city_target")
+    if value is not None:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise DomainError(_("The target value must be a positive whole number."), field="value")
+        if value != target.value:
+            target.value = value
+            target.save(update_fields=["value"])
+    return district_shares_replace(target, shares)
+
+
+def district_shares_replace(target: Target, shares: dict[str, int]) -> list[Target]:
+    """Check the shares against the city target and put them in place of its district targets.
+
+    For callers that have already checked who may change the target (the split action, the plan loader).
+    """
     districts = {d.code: d for d in District.objects.filter(jurisdiction=target.jurisdiction)}
     unknown = sorted(set(shares) - set(districts))
     if unknown:
@@ -94,12 +108,6 @@ def target_split(*, actor: Any, target_id: int, shares: dict[str, int], value: i
         )
     if any(not isinstance(v, int) or isinstance(v, bool) or v < 0 for v in shares.values()):
         raise DomainError(_("Every share must be a whole number, zero or more."), field="shares")
-    if value is not None:
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            raise DomainError(_("The target value must be a positive whole number."), field="value")
-        if value != target.value:
-            target.value = value
-            target.save(update_fields=["value"])
     total = sum(shares.values())
     if total != target.value:
         raise DomainError(
@@ -115,6 +123,7 @@ def target_split(*, actor: Any, target_id: int, shares: dict[str, int], value: i
             jurisdiction=target.jurisdiction,
             district=districts[code],
             parent=target,
+            policy=target.policy,
             value=value,
             start=target.start,
             deadline=target.deadline,
