@@ -106,8 +106,8 @@ def scene(users, ref, make_enterprise, district_a):  # noqa: F811
             metric=Target.objects.get(pk=a["target"]).metric,
             jurisdiction=ref.jurisdictions["500000"],
             value=5,
-            start=date(2026, 1, 1),
-            deadline=date(2027, 12, 31),
+            start=date(2030, 1, 1),
+            deadline=date(2031, 6, 30),
             source="测试",
         ),
         cq_measure=Measure.objects.get(policy__code="cq-2022-2025-action-plan", clause="28"),
@@ -171,9 +171,27 @@ def target_body(who: str | None, scene: Any) -> dict[str, Any]:
         "metric": "little_giants",
         "jurisdiction": far(scene, who).jurisdiction,
         "value": 1,
-        "start": "2026-01-01",
-        "deadline": "2027-12-31",
+        "start": "2030-01-01",
+        "deadline": "2031-12-31",
     }
+
+
+CQ_PLAN = "cq-2022-2025-action-plan"
+
+
+def same_target(pk: int, **change: Any) -> dict[str, Any]:
+    """A PUT body of the target as it is, with `change`."""
+    t = Target.objects.select_related("metric", "jurisdiction").get(pk=pk)
+    body = {"metric": t.metric.code, "jurisdiction": t.jurisdiction.code, "value": t.value,
+            "start": t.start.isoformat(), "deadline": t.deadline.isoformat(), "source": t.source}  # fmt: skip
+    return {**body, **change}
+
+
+def plan_body() -> dict[str, Any]:
+    """Chongqing's plan with a changed target and district share (the document a plan YAML file holds)."""
+    target = {"metric": "little_giants", "value": 1, "start": "2022-01-01", "deadline": "2025-12-31",
+              "source": "越界", "shares": {"500112": 1}}  # fmt: skip
+    return {"policy": CQ_PLAN, "targets": [target]}
 
 
 def moved_target(scene: Any, who: str | None) -> list[Request]:
@@ -418,6 +436,8 @@ def cases(scene: Any, who: str | None) -> dict[tuple[str, str], list[Request]]:
                 {"enterprise": ent.credit_code, "measure": f.measure, "inputs": {}},
             ),
         ],
+        ("plan", "create"): [Request("post", listing("plan"), plan_body())],
+        ("plan", "closing-report"): [Request("post", detail("plan", CQ_PLAN, "closing-report"))],
         ("tierlistimport", "create"): [
             Request(
                 "post",
@@ -497,14 +517,7 @@ CONTROLS: dict[tuple[str, str], tuple[str, Any, bool]] = {
         lambda s: Request(
             "put",
             detail("target", s.a_city_target),
-            {
-                "metric": "srdi_smes",
-                "jurisdiction": "500000",
-                "value": 2500,
-                "start": "2022-01-01",
-                "deadline": "2025-12-31",
-                "source": "改",
-            },
+            same_target(s.a_city_target, source="改"),
         ),
         True,
     ),
@@ -536,6 +549,8 @@ CONTROLS: dict[tuple[str, str], tuple[str, Any, bool]] = {
         None,
     ),
     ("benefitapplication", "transition"): ("official", 0, True),
+    ("plan", "create"): ("progadmin_cq", 0, True),
+    ("plan", "closing-report"): ("official", 0, True),
     ("tierlistimport", "create"): ("official", 0, False),
     ("tierlistimport", "confirm"): ("official", 0, None),
     ("tierlistimport", "cancel"): ("official", 0, False),

@@ -69,7 +69,11 @@ def test_a_target_cannot_be_moved_into_another_jurisdiction(api, users, split):
                 "deadline": "2025-12-31"}  # fmt: skip
         response = getattr(api(users.official), method)(url, body, format="json")
         assert response.status_code == 400, (method, response.json())
-        assert "jurisdiction" in response.json()["errors"]
+        # Refused as a move (or, first, because the target's plan is of the other city).
+        assert {"jurisdiction", "policy"} & set(response.json()["errors"])
+    Target.objects.filter(pk=split.pk).update(policy=None)  # no plan: the move itself is what is refused
+    response = api(users.official).patch(url, {"jurisdiction": "110000"}, format="json")
+    assert response.status_code == 400 and "jurisdiction" in response.json()["errors"], response.json()
     split.refresh_from_db()
     assert split.jurisdiction.code == "500000"
     assert set(Target.objects.filter(parent=split).values_list("jurisdiction__code", flat=True)) == {"500000"}
@@ -113,15 +117,15 @@ def test_a_district_share_changes_only_through_the_split(api, users, split):
 
 def test_dates_and_source_of_a_split_target_follow_to_its_shares(api, users, split):
     response = api(users.progadmin_cq).patch(
-        reverse("target-detail", args=[split.pk]), {"deadline": "2026-06-30", "source": "调整"}, format="json"
+        reverse("target-detail", args=[split.pk]), {"deadline": "2025-06-30", "source": "调整"}, format="json"
     )
     assert response.status_code == 200, response.json()
-    assert set(split.parts.values_list("deadline", "source")) == {(split.deadline.__class__(2026, 6, 30), "调整")}
+    assert set(split.parts.values_list("deadline", "source")) == {(split.deadline.__class__(2025, 6, 30), "调整")}
 
 
 def test_a_target_is_created_only_in_the_callers_jurisdiction(api, users, ref):
-    body = {"metric": "little_giants", "jurisdiction": "500000", "value": 10, "start": "2026-01-01",
-            "deadline": "2027-12-31"}  # fmt: skip
+    body = {"metric": "little_giants", "jurisdiction": "500000", "value": 10, "start": "2030-01-01",
+            "deadline": "2031-12-31"}  # fmt: skip
     assert api(users.progadmin_bj).post(reverse("target-list"), body, format="json").status_code == 404
     assert api(users.progadmin_cq).post(reverse("target-list"), body, format="json").status_code == 201
 
