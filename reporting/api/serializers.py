@@ -27,7 +27,7 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
         slug_field="code", read_only=True, allow_null=True
     )
     plan: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        source="policy", slug_field="code", read_only=True
+        source="policy", slug_field="code", read_only=True, allow_null=True
     )
 
     class Meta:

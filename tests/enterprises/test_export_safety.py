@@ -16,7 +16,7 @@ from enterprises.models import Enterprise
 from enterprises.services.importing import enterprises_import
 from reporting.models import Metric
 from reporting.services import reports
-from tests.reporting.conftest import holders  # noqa: F401 - the SRDI holders a report counts
+from tests.reporting.conftest import holders, running_target  # noqa: F401 - what a report counts
 from tests.reporting.test_reports import make_run, setup_figures
 
 DANGEROUS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx=1", "\r=1"]
@@ -76,8 +76,8 @@ def test_the_api_takes_the_phone_numbers_the_importer_takes(api, users, make_ent
     assert response.status_code == 200, response.json()
 
 
-def test_report_workbooks_hold_no_formula(users, ref, holders):  # noqa: F811
-    setup_figures(users, ref)
+def test_report_workbooks_hold_no_formula(users, ref, holders, running_target):  # noqa: F811
+    setup_figures(users, ref, running_target)
     Metric.objects.filter(code="srdi_smes").update(name='=HYPERLINK("http://x","点击")')
     run = reports.report_generate(make_run("district", ref, "500112").pk)
     with run.xlsx.open("rb") as fh:
