@@ -1,11 +1,11 @@
-"""The OpenAPI schema documents the 4xx answers of every operation, with the one error body they share.
+"""The OpenAPI schema documents the error answers of every operation, with the one error body they share.
 
 Every API error is `{"detail", "code", "errors"}` (zjtx.api.exception_handler).  Which codes an operation
 can answer follows from what every operation shares — anyone may be refused (403: not signed in, no role,
-not allowed), throttled (429), or send something malformed (400, also a NUL in the URL); a key or a
-related object in the request may name nothing the caller can see (404, which is also what an
-out-of-scope object looks like) — and from what it does: a write can conflict with existing data (409),
-a body can come in a media type the operation does not read (415).
+not allowed), throttled (429), meet a database that does not answer (503), or send something malformed
+(400, also a NUL in the URL); a key or a related object in the request may name nothing the caller can
+see (404, which is also what an out-of-scope object looks like) — and from what it does: a write can
+conflict with existing data (409), a body can come in a media type the operation does not read (415).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ ERRORS = {
     "409": "The change conflicts with existing data or the object's state.",
     "415": "The body is in a media type the operation does not read.",
     "429": "Too many requests: wait the seconds in Retry-After.",
+    "503": "The database does not answer: wait the seconds in Retry-After.",
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -45,7 +46,7 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 class AutoSchema(SpectacularAutoSchema):
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
-        codes = ["400", "403", "404", "429"]
+        codes = ["400", "403", "404", "429", "503"]
         if self.method in WRITES:
             codes += ["409", "415"]
         error = self.resolve_serializer(ERROR, "response").ref

@@ -207,6 +207,7 @@ class DashboardView(RoleRequiredMixin, TemplateView):
                 candidate_pipeline(user, today=today, targets=Target.objects.filter(pk__in=[t.pk for t in city]))
             ),
             reports=restrict(ReportRun.objects.select_related("district"), user).filter(jurisdiction=jurisdiction)[:8],
+            documents_in_force=eligibility_text.documents_in_force(today),
             today=today,
         )
         return context
@@ -252,6 +253,7 @@ class DistrictView(RoleRequiredMixin, TemplateView):
                 if p.district is not None and p.district.pk == district.pk and p.target.deadline >= today
             ],
             candidates=candidate_rows(user, district),
+            documents_in_force=eligibility_text.documents_in_force(today),
             expiring=expiring_certifications(user).filter(enterprise__district=district).select_related("tier")[:20],
             enterprise_count=enterprises_for(user).filter(district=district).count(),
             reports=restrict(ReportRun.objects.all(), user).filter(district=district)[:6],
