@@ -40,7 +40,8 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # A download handed to nginx (X-Accel-Redirect) gets its Cache-Control from nginx's internal location.
+        if user is not None and user.is_authenticated and "X-Accel-Redirect" not in response:
             add_never_cache_headers(response)
         return response
 

@@ -1,7 +1,8 @@
-"""API tokens: issued at each login for a working day, revoked by their owner, an administrator, a lock-out
+"""API tokens: issued at a login for a working day, revoked by their owner, an administrator, a lock-out
 or a password change.
 
-A token is DRF's one-per-user `Token`; issuing a new one replaces the old.  `ExpiringTokenAuthentication`
+A token is DRF's one-per-user `Token`: a login returns the user's token while it is valid, and a new one
+once it has expired.  `ExpiringTokenAuthentication`
 (accounts.authentication) refuses a token older than `ZJTX_TOKEN_HOURS`.
 """
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.audit import record
@@ -24,7 +26,11 @@ def token_expiry(token: Token) -> datetime:
 
 @transaction.atomic
 def token_issue(*, user: Any) -> Token:
-    """A fresh token for the user (any earlier one stops working)."""
+    """The user's token: the one they have while it has not expired (so two clients of one account can log
+    in side by side), else a new one."""
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is not None and timezone.now() < token_expiry(token):
+        return token
     Token.objects.filter(user=user).delete()
     return Token.objects.create(user=user)
 
