@@ -9,10 +9,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from rest_framework.authtoken.models import TokenProxy
 
 from accounts.forms import AdminLoginForm
 from accounts.models import AuditEntry, LoginLock, TOTPDevice, User
 from accounts.services.login import login_unlock
+from accounts.services.tokens import token_expiry, tokens_revoke
 from zjtx.access import redact_changes
 from zjtx.admin_scoping import ReadOnlyScopedAdmin
 
@@ -38,8 +40,22 @@ class UserAdmin(DjangoUserAdmin):
         *(DjangoUserAdmin.fieldsets or ()),
         (_("Role and scope"), {"fields": ("role", "district", "jurisdiction")}),
     )
-    list_display = ["username", "role", "district", "jurisdiction", "is_active", "is_superuser"]
+    list_display = ["username", "role", "district", "jurisdiction", "is_active", "is_superuser", "token_expires"]
     list_filter = ["role", "is_active", "jurisdiction"]
+    list_select_related = ["district", "jurisdiction", "auth_token"]
+    actions = ["revoke_tokens"]
+
+    @admin.display(description=_("API token until"))
+    def token_expires(self, obj: User) -> Any:
+        token = getattr(obj, "auth_token", None)
+        return token_expiry(token) if token is not None else "—"
+
+    @admin.action(description=_("Revoke the API tokens of the selected users"))
+    def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = sum(tokens_revoke(user=user, actor=request.user, reason="administrator") for user in queryset)
+        self.message_user(
+            request, ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", count) % {"n": count}, messages.SUCCESS
+        )
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return User.objects.restrict(request.user)
@@ -114,3 +130,8 @@ class TOTPDeviceAdmin(SuperuserOnlyAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Deleting a device makes its user enrol again (manage.py totp_device).
         return bool(request.user.is_superuser)
+
+
+# DRF registers a token admin whose pages are addressed by the token's key (and list every key): gone.
+# Superusers revoke a user's tokens with the user list's action instead.
+admin.site.unregister(TokenProxy)

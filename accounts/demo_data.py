@@ -17,7 +17,11 @@ DEMO_USERS: tuple[tuple[str, str, str | None, str | None, bool], ...] = (
     ("staff_yubei", Role.DISTRICT_STAFF, "500112", None, False),
     ("staff_jiangbei", Role.DISTRICT_STAFF, "500105", None, False),
     ("staff_haidian", Role.DISTRICT_STAFF, "110108", None, False),
+    # The national-level program admin keeps national reference data (tiers, divisions); each city's keeps
+    # its own programs, rules and targets.
     ("progadmin", Role.PROGRAM_ADMIN, None, None, False),
+    ("progadmin_cq", Role.PROGRAM_ADMIN, None, "500000", False),
+    ("progadmin_bj", Role.PROGRAM_ADMIN, None, "110000", False),
     ("auditor", Role.AUDITOR, None, None, False),
 )
 

@@ -91,10 +91,22 @@ class User(AbstractUser):
         # A district staff user's jurisdiction always follows their district.
         if self.district is not None:
             self.jurisdiction_id = self.district.jurisdiction_id
+        revoke = getattr(self, "_revoke_tokens_on_save", False) and self.pk is not None
         super().save(*args, **kwargs)
+        if revoke:
+            # Tokens issued before a password change stop working (sessions do already: Django's auth hash);
+            # the change itself is in the audit log as an update of the user.
+            from rest_framework.authtoken.models import Token
+
+            self._revoke_tokens_on_save = False
+            Token.objects.filter(user=self).delete()
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.is_active and self.role in roles)
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self._revoke_tokens_on_save = True
 
 
 class AuditAction(models.TextChoices):
@@ -176,20 +188,23 @@ class AuditEntry(models.Model):
 
 
 class LoginLockScope(models.TextChoices):
-    ACCOUNT = "account", _("Account")
+    PAIR = "pair", _("Account from one address")
+    ACCOUNT = "account", _("Account (back-off)")
     ADDRESS = "address", _("Address")
 
 
 class LoginLock(models.Model):
-    """Failed logins counted per account name and per client address (accounts.services.login).
+    """Failed logins counted per (account name, address) pair, per address and per account name
+    (accounts.services.login).
 
-    Past the threshold within the window, logins for that name or from that
-    address are refused until `locked_until`; a superuser can unlock earlier
-    in the admin.  Kept in the database so that administrators see and clear them.
+    Past a threshold, logins for that pair or from that address are refused until `locked_until`; an
+    account's own row is a back-off that does not apply from addresses its owner has logged in from.
+    A superuser can unlock earlier in the admin.  Kept in the database so that administrators see and
+    clear them.
     """
 
     scope = models.CharField(_("scope"), max_length=10, choices=LoginLockScope.choices)
-    key = models.CharField(_("user name or address"), max_length=150)
+    key = models.CharField(_("user name or address"), max_length=200)
     failures = models.PositiveIntegerField(_("failures in the window"), default=0)
     window_started_at = models.DateTimeField(_("window started"), null=True, blank=True)
     last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True)

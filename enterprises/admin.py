@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from enterprises import models as m
 from enterprises.services import registry
 from zjtx.access import can_see_contact
-from zjtx.admin_scoping import AuditHistoryMixin, ReadOnlyScopedAdmin, ScopedAdmin, ScopedInline
+from zjtx.admin_scoping import (
+    AuditHistoryMixin,
+    ReadOnlyScopedAdmin,
+    ScopedAdmin,
+    ScopedInline,
+    ServiceErrorsAsMessages,
+)
 from zjtx.privacy import mask_phone
 
 
@@ -27,7 +33,7 @@ class EligibilityProfileInline(ScopedInline):
 
 
 @admin.register(m.Enterprise)
-class EnterpriseAdmin(AuditHistoryMixin, ScopedAdmin):
+class EnterpriseAdmin(ServiceErrorsAsMessages, AuditHistoryMixin, ScopedAdmin):
     list_display = ["credit_code", "name", "district", "industry", "size_class", "current_tier", "current_tier_until"]
     list_filter = ["district__jurisdiction", "current_tier", "size_class", "listing_status", "industry"]
     list_select_related = ["district", "industry", "current_tier"]

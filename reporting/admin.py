@@ -19,7 +19,7 @@ from programs.models import Policy
 from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Target
 from reporting.services import plans, targets
 from zjtx.access import can_change_model
-from zjtx.admin_scoping import AuditHistoryMixin, ReadOnlyScopedAdmin, ScopedAdmin
+from zjtx.admin_scoping import AuditHistoryMixin, ReadOnlyScopedAdmin, ScopedAdmin, ServiceErrorsAsMessages
 from zjtx.errors import DomainError
 
 
@@ -37,7 +37,10 @@ class PlanFileForm(forms.Form):
 
 
 @admin.register(Target)
-class TargetAdmin(AuditHistoryMixin, ScopedAdmin):
+class TargetAdmin(ServiceErrorsAsMessages, AuditHistoryMixin, ScopedAdmin):
+    """City-wide targets are added and changed here; district shares come from the split (API), and what a
+    target is about (metric, place, split from) is fixed once it exists — the same service as the API."""
+
     list_display = ["metric", "jurisdiction", "district", "policy", "value", "start", "deadline"]
     list_filter = ["jurisdiction", "policy", "metric", "deadline"]
     list_select_related = ["metric", "jurisdiction", "district", "policy"]
@@ -70,12 +73,42 @@ class TargetAdmin(AuditHistoryMixin, ScopedAdmin):
                    "title": _("Load a plan period from a YAML file")}  # fmt: skip
         return TemplateResponse(request, "admin/reporting/target/load_plan.html", context)
 
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["district", "parent"] if obj is None else []
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return self.readonly_fields
+        return [*targets.TARGET_IDENTITY, *self.readonly_fields]
+
+    def save_model(self, request: HttpRequest, obj: Target, form: ModelForm[Any], change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        targets.target_update(actor=request.user, target_id=obj.pk, **fields)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not (obj is not None and obj.district_id) and super().has_delete_permission(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Target) -> None:
+        targets.target_delete(actor=request.user, target_id=obj.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        # Shares go with their city target; alone they change only through the split.
+        for pk in queryset.filter(district__isnull=True).values_list("pk", flat=True):
+            targets.target_delete(actor=request.user, target_id=pk)
+
 
 @admin.register(ManualValue)
 class ManualValueAdmin(ScopedAdmin):
     list_display = ["metric", "jurisdiction", "district", "as_of", "value", "entered_by", "entered_at"]
     list_filter = ["metric", "jurisdiction"]
     exclude = ["entered_by"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A figure stays with the metric and place it was entered for.
+        return [] if obj is None else ["metric", "jurisdiction", "district"]
 
     def save_model(self, request: HttpRequest, obj: ManualValue, form: ModelForm[Any], change: bool) -> None:
         if change:

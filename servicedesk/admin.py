@@ -19,7 +19,7 @@ from servicedesk import services as servicedesk
 from servicedesk.rule_messages import action_label
 from servicedesk.rules import demands as rules_servicedesk
 from servicedesk.selectors import overdue_q
-from zjtx.access import Action, restrict
+from zjtx.access import Action, district_writable, restrict
 from zjtx.admin_scoping import (
     AuditHistoryMixin,
     ReadOnlyScopedAdmin,
@@ -250,7 +250,11 @@ class DemandAdmin(ServiceErrorsAsMessages, AuditHistoryMixin, ScopedAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return []
-        editable = () if obj.status == rules_servicedesk.DemandStatus.CLOSED else servicedesk.DEMAND_EDITABLE
+        editable: tuple[str, ...] = servicedesk.DEMAND_EDITABLE
+        if obj.status == rules_servicedesk.DemandStatus.CLOSED or not district_writable(
+            request.user, obj.enterprise.district_id
+        ):
+            editable = ()  # closed, or not the enterprise's district (officials route through the actions)
         return [f for f in self.get_fields(request, obj) if f not in editable]
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from servicedesk.rule_messages import transition_message
 from servicedesk.rules import demands as rules
 from servicedesk.rules.demands import DemandStatus as D
 from zjtx.access import Action, actor_role, can, district_writable, locked_in_scope
-from zjtx.errors import Conflict, DomainError, NotFound
+from zjtx.errors import Conflict, DomainError, Forbidden, NotFound
 from zjtx.roles import Role
 from zjtx.rules.transitions import TransitionError
 
@@ -400,8 +400,16 @@ def demand_transition(
 
 @transaction.atomic
 def demand_update(*, actor: Any, demand_id: int, note: str = "", **fields: Any) -> Demand:
-    """Correct a demand's category, description or due date; recorded as an "edit" event."""
+    """Correct a demand's category, description or due date; recorded as an "edit" event.
+
+    Only the enterprise's district staff do this: they raised the demand and speak for the enterprise.
+    Officials route it (assign, with a new due date if need be), which is recorded as that step.
+    """
     demand = _locked_demand(actor, demand_id)
+    if not district_writable(actor, demand.enterprise.district_id):
+        raise Forbidden(
+            _("Only the enterprise's district corrects a demand; officials set a new due date when they assign it.")
+        )
     if demand.status == D.CLOSED:
         raise Conflict(_("A closed demand cannot be edited; reopen it first."), code="closed")
     details: dict[str, Any] = {}

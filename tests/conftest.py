@@ -168,7 +168,11 @@ def make_user(ref: SimpleNamespace) -> Any:
 
 @pytest.fixture
 def users(make_user: Any) -> SimpleNamespace:
-    """One user of every role; the two district staff work in Yubei and Jiangbei (Chongqing)."""
+    """One user of every role; the two district staff work in Yubei and Jiangbei (Chongqing).
+
+    `progadmin` is the national-level program admin (no jurisdiction: national reference data and every
+    city's programs); `progadmin_cq` and `progadmin_bj` maintain only their city's programs and targets.
+    """
     return SimpleNamespace(
         staff_a=make_user("staff_a", "district_staff", district="500112"),
         staff_b=make_user("staff_b", "district_staff", district="500105"),
@@ -176,6 +180,8 @@ def users(make_user: Any) -> SimpleNamespace:
         official=make_user("official", "municipal_official", jurisdiction="500000"),
         official_bj=make_user("official_bj", "municipal_official", jurisdiction="110000"),
         progadmin=make_user("progadmin", "program_admin"),
+        progadmin_cq=make_user("progadmin_cq", "program_admin", jurisdiction="500000"),
+        progadmin_bj=make_user("progadmin_bj", "program_admin", jurisdiction="110000"),
         auditor=make_user("auditor", "auditor"),
         norole=make_user("norole"),
         superuser=make_user("root", is_superuser=True),

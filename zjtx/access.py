@@ -13,8 +13,13 @@ Each model names its policy in `access_policy`:
   program admins and auditors read their jurisdiction (all jurisdictions when
   theirs is empty); officials may change the models that set
   `officials_may_change` (the municipal steps of the tier lifecycle).
-- "reference": reference data (divisions, industries, tiers, programs).  Every
-  user with a role reads it; program admins change it.
+- "reference": national reference data (jurisdictions, divisions, industries,
+  tiers, metrics).  Every user with a role reads it; only superusers and
+  national-level program admins (a program admin with no jurisdiction) change it.
+- "program": a city's policy programs (policies, their groups, measures and
+  commitments, responsible units, subsidy rules).  Every user with a role reads
+  them; program admins change those of their own jurisdiction
+  (`jurisdiction_path`), national-level program admins all of them.
 - "self": user accounts.  Everyone sees only themselves.
 - "audit": the audit log.  Auditors read all of it; others read the entries
   about district data in their scope; nobody changes it.
@@ -100,10 +105,17 @@ def can_change_model(user: Any, model: type[models.Model]) -> bool:
             user.role == Role.MUNICIPAL_OFFICIAL and getattr(model, "officials_may_change", False)
         )
     if policy == "reference":
+        return is_national_program_admin(user)
+    if policy == "program":
         return bool(user.role == Role.PROGRAM_ADMIN)
     if policy == "jurisdiction":
         return user.role in (Role.MUNICIPAL_OFFICIAL, Role.PROGRAM_ADMIN)
     return False
+
+
+def is_national_program_admin(user: Any) -> bool:
+    """A program admin with no jurisdiction: works for the whole country (national reference data)."""
+    return is_role(user, Role.PROGRAM_ADMIN) and getattr(user, "jurisdiction_id", None) is None
 
 
 def district_writable(user: Any, district_id: int | None) -> bool:
@@ -111,6 +123,20 @@ def district_writable(user: Any, district_id: int | None) -> bool:
     if not has_any_role(user):
         return False
     return bool(user.is_superuser or (user.role == Role.DISTRICT_STAFF and user.district_id == district_id))
+
+
+def place_in_scope(user: Any, jurisdiction_id: int | None, district_id: int | None = None) -> bool:
+    """Whether a city (district None) or district is one whose figures `user` reads: the "jurisdiction"
+    policy for a place that has no row yet (a report or target about to be requested or added)."""
+    if not has_any_role(user):
+        return False
+    if user.is_superuser:
+        return True
+    if user.role == Role.DISTRICT_STAFF:
+        return district_id is not None and user.district_id == district_id
+    if user.role in (Role.MUNICIPAL_OFFICIAL, Role.PROGRAM_ADMIN, Role.AUDITOR):
+        return user.jurisdiction_id is None or user.jurisdiction_id == jurisdiction_id
+    return False
 
 
 def can_see_contact(user: Any, district_id: int | None) -> bool:
@@ -161,9 +187,15 @@ def dangerously_unrestricted(queryset: models.QuerySet[_M]) -> models.QuerySet[_
 
 
 def _in_jurisdiction(queryset: models.QuerySet[_M], path: str, user: Any) -> models.QuerySet[_M]:
+    """Rows whose district (at `path`) lies in the user's jurisdiction; all when the user has none."""
+    return _in_jurisdiction_at(queryset, f"{path}__jurisdiction", user)
+
+
+def _in_jurisdiction_at(queryset: models.QuerySet[_M], path: str, user: Any) -> models.QuerySet[_M]:
+    """Rows whose jurisdiction (at `path`) is the user's; all when the user has none."""
     if user.jurisdiction_id is None:
         return queryset
-    return queryset.filter(**{f"{path}__jurisdiction_id": user.jurisdiction_id})
+    return queryset.filter(**{f"{path}_id": user.jurisdiction_id})
 
 
 def _district_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> models.QuerySet[_M]:
@@ -188,15 +220,21 @@ def _jurisdiction_policy(queryset: models.QuerySet[_M], user: Any, action: Actio
     readers = (Role.MUNICIPAL_OFFICIAL, Role.PROGRAM_ADMIN, Role.AUDITOR)
     writers = (Role.MUNICIPAL_OFFICIAL, Role.PROGRAM_ADMIN)
     if user.role in (readers if action == Action.VIEW else writers):
-        if user.jurisdiction_id is None:
-            return queryset
-        return queryset.filter(**{f"{model.jurisdiction_path}_id": user.jurisdiction_id})
+        return _in_jurisdiction_at(queryset, model.jurisdiction_path, user)
     return queryset.none()
 
 
 def _reference_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> models.QuerySet[_M]:
-    if action == Action.VIEW or user.role == Role.PROGRAM_ADMIN:
+    if action == Action.VIEW or is_national_program_admin(user):
         return queryset
+    return queryset.none()
+
+
+def _program_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> models.QuerySet[_M]:
+    if action == Action.VIEW:
+        return queryset
+    if user.role == Role.PROGRAM_ADMIN:
+        return _in_jurisdiction_at(queryset, queryset.model.jurisdiction_path, user)  # type: ignore[attr-defined]
     return queryset.none()
 
 
@@ -230,6 +268,7 @@ _POLICIES = {
     "security": _security_policy,
     "district": _district_policy,
     "reference": _reference_policy,
+    "program": _program_policy,
     "self": _self_policy,
     "audit": _audit_policy,
     "jurisdiction": _jurisdiction_policy,

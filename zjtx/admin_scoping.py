@@ -42,13 +42,31 @@ class ScopedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return self.has_change_permission(request, obj)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        user: Any = request.user
-        related = db_field.related_model
-        if related._meta.label == "enterprises.District" and not user.is_superuser and user.role == Role.DISTRICT_STAFF:
-            kwargs["queryset"] = related.objects.filter(pk=user.district_id)
-        elif getattr(related, "access_policy", None) == "district":
-            kwargs["queryset"] = restrict(related._default_manager.all(), user, Action.CHANGE)
+        if "queryset" not in kwargs:
+            choices = writable_choices(request.user, self.model, db_field.related_model)
+            if choices is not None:
+                kwargs["queryset"] = choices
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def writable_choices(user: Any, model: type[models.Model], related: type[models.Model]) -> models.QuerySet[Any] | None:
+    """What a form that changes `model` may point a foreign key to, so a saved row stays in the user's scope:
+    their own district or jurisdiction, district data they may change, and (for the programs and targets they
+    keep) programs and targets they may change.  None: any row the user can see."""
+    if user.is_superuser:
+        return None
+    label = related._meta.label
+    manager: Any = related._default_manager
+    if label == "reference.District":
+        if user.role == Role.DISTRICT_STAFF:
+            return manager.filter(pk=user.district_id)
+        return manager.filter(jurisdiction_id=user.jurisdiction_id) if user.jurisdiction_id else None
+    if label == "reference.Jurisdiction":
+        return manager.filter(pk=user.jurisdiction_id) if user.jurisdiction_id else None
+    policy = getattr(related, "access_policy", None)
+    if policy == "district" or (policy in ("program", "jurisdiction") and policy == model.access_policy):  # type: ignore[attr-defined]
+        return restrict(manager.all(), user, Action.CHANGE)
+    return None
 
 
 class ReadOnlyScopedAdmin(ScopedAdmin):

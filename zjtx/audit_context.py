@@ -13,6 +13,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+# The address a request came from, as recorded with logins and changes: the one the trusted proxies report.
+from zjtx.net import client_address
+
 
 @dataclass
 class AuditContext:
@@ -50,8 +53,4 @@ def current_context() -> AuditContext:
     return _context.get() or AuditContext()
 
 
-def client_address(request: Any) -> str | None:
-    """The address a request came from, as recorded with logins and changes."""
-    # REMOTE_ADDR is what the server saw; a reverse proxy that must be trusted
-    # for X-Forwarded-For is configured at the proxy, not guessed here.
-    return request.META.get("REMOTE_ADDR") or None
+__all__ = ["AuditContext", "audit_context", "client_address", "current_context"]

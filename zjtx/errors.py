@@ -19,6 +19,15 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class Forbidden(DomainError):
+    """The user sees the object, but their role may not do this to it."""
+
+    status_code = 403
+
+    def __init__(self, message: str, *, code: str = "forbidden_role") -> None:
+        super().__init__(message, code=code)
+
+
 class NotFound(DomainError):
     """Also what an out-of-scope object looks like: it is not there for this user."""
 

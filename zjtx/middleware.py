@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 
 class RefuseNulCharactersMiddleware:
@@ -24,6 +26,24 @@ class RefuseNulCharactersMiddleware:
         ):
             raise SuspiciousOperation("NUL character in the request's URL")
         return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Every answer carries the Content-Security-Policy (settings.CONTENT_SECURITY_POLICY: the site's own
+    scripts and styles only, no inline ones, no framing); an answer to a signed-in user is never stored by a
+    browser or proxy cache (Cache-Control: no-store), so a shared computer keeps no copy of a page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        user = getattr(request, "user", None)
+        # A download handed to nginx (X-Accel-Redirect) gets its Cache-Control from nginx's internal location.
+        if user is not None and user.is_authenticated and "X-Accel-Redirect" not in response:
+            add_never_cache_headers(response)
+        return response
 
 
 class TrustedProxyMiddleware:

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+# What a phone number may hold (digits, +, -, brackets, spaces; 5 to 30 characters): the importer and the
+# API accept the same numbers.
+PHONE = re.compile(r"[0-9+\-() ]{5,30}")
+
+
+def is_phone(text: str) -> bool:
+    return bool(PHONE.fullmatch(text))
+
 
 def mask_phone(phone: str) -> str:
     """Keep the first three and last four digits of a mobile number, hide the rest.

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "zjtx.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "zjtx.middleware.SecurityHeadersMiddleware",
     "zjtx.middleware.RefuseNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zjtx.locale.LocaleMiddleware",
@@ -196,11 +197,16 @@ ZJTX_IMPORT_MAX_PART_BYTES = env.int("ZJTX_IMPORT_MAX_PART_BYTES", default=16 * 
 # python-calamine (fast, ~100 bytes a cell); a larger one is streamed by openpyxl (slow, flat memory).
 ZJTX_IMPORT_FAST_XLSX_CELLS = env.int("ZJTX_IMPORT_FAST_XLSX_CELLS", default=1_500_000)
 
+# --- Client addresses ----------------------------------------------------------------------
+# How many reverse proxies in front of the application append to X-Forwarded-For (zjtx.net): 0 means
+# REMOTE_ADDR is the client (the default: a client-written X-Forwarded-For is never believed).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
 # --- REST API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["zjtx.api.IsAuthenticatedWithRole"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -209,12 +215,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "zjtx.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "zjtx.schema.AutoSchema",
     "EXCEPTION_HANDLER": "zjtx.api.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["zjtx.throttling.AnonThrottle", "zjtx.throttling.UserThrottle"],
+    # zjtx.net.client_address decides who a client is; DRF's own helpers read the same count.
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="60/min"),
         "user": env.str("THROTTLE_USER", default="6000/min"),
@@ -343,6 +348,13 @@ SESSION_SAVE_EVERY_REQUEST = env.bool("SESSION_SAVE_EVERY_REQUEST", default=True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Pages load only this site's scripts and styles (htmx, ECharts, the admin's and Swagger UI's, all served
+# from STATIC_URL) and nothing inline; images may be data: URIs (Swagger UI's icons, chart downloads).
+CONTENT_SECURITY_POLICY = env.str(
+    "CONTENT_SECURITY_POLICY",
+    default="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -353,12 +365,25 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# Lock-out (accounts.services.login): after this many failed logins within the window, logins for
-# that account name, or from that address, are refused for ZJTX_LOCKOUT_MINUTES.
-ZJTX_LOCKOUT_ACCOUNT_FAILURES = env.int("ZJTX_LOCKOUT_ACCOUNT_FAILURES", default=5)
+# Lock-out (accounts.services.login), counted within ZJTX_LOCKOUT_WINDOW_MINUTES:
+# - this many failures for one account name from one address lock that pair for ZJTX_LOCKOUT_MINUTES;
+ZJTX_LOCKOUT_PAIR_FAILURES = env.int("ZJTX_LOCKOUT_PAIR_FAILURES", default=5)
+# - this many from one address (any names) lock the address for ZJTX_LOCKOUT_MINUTES;
 ZJTX_LOCKOUT_ADDRESS_FAILURES = env.int("ZJTX_LOCKOUT_ADDRESS_FAILURES", default=20)
 ZJTX_LOCKOUT_WINDOW_MINUTES = env.int("ZJTX_LOCKOUT_WINDOW_MINUTES", default=15)
 ZJTX_LOCKOUT_MINUTES = env.int("ZJTX_LOCKOUT_MINUTES", default=15)
+# - past this many for one account from any addresses within ZJTX_LOCKOUT_ACCOUNT_WINDOW_HOURS, each
+#   further failure makes the account wait (from addresses its owner has not logged in from within
+#   ZJTX_KNOWN_ADDRESS_DAYS): ZJTX_LOCKOUT_BACKOFF_MINUTES, doubling, at most ..._BACKOFF_MAX_MINUTES.
+ZJTX_LOCKOUT_ACCOUNT_FAILURES = env.int("ZJTX_LOCKOUT_ACCOUNT_FAILURES", default=10)
+ZJTX_LOCKOUT_ACCOUNT_WINDOW_HOURS = env.int("ZJTX_LOCKOUT_ACCOUNT_WINDOW_HOURS", default=24)
+ZJTX_LOCKOUT_BACKOFF_MINUTES = env.int("ZJTX_LOCKOUT_BACKOFF_MINUTES", default=1)
+ZJTX_LOCKOUT_BACKOFF_MAX_MINUTES = env.int("ZJTX_LOCKOUT_BACKOFF_MAX_MINUTES", default=60)
+ZJTX_KNOWN_ADDRESS_DAYS = env.int("ZJTX_KNOWN_ADDRESS_DAYS", default=90)
+# API tokens work for this many hours after they are issued (a working day), then the client logs in again.
+ZJTX_TOKEN_HOURS = env.int("ZJTX_TOKEN_HOURS", default=8)
+if ZJTX_TOKEN_HOURS <= 0:
+    raise ImproperlyConfigured("ZJTX_TOKEN_HOURS must be a positive number of hours.")
 # Superusers confirm each login with a TOTP code (RFC 6238) of their authenticator app; on in production.
 ZJTX_ADMIN_REQUIRE_OTP = env.bool("ZJTX_ADMIN_REQUIRE_OTP", default=PRODUCTION)
 ZJTX_OTP_ISSUER = env.str("ZJTX_OTP_ISSUER", default="ZJTX")

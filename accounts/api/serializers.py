@@ -39,8 +39,15 @@ class AuditEntrySerializer(serializers.ModelSerializer[AuditEntry]):
 
 
 class MeSerializer(serializers.ModelSerializer[User]):
-    district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    jurisdiction: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    jurisdiction: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
+    role = serializers.CharField(
+        read_only=True, help_text="municipal_official, district_staff, program_admin, auditor; empty: superuser"
+    )
     role_label = serializers.CharField(source="get_role_display", read_only=True)
 
     class Meta:
@@ -71,3 +78,4 @@ class TokenRequestSerializer(serializers.Serializer[Any]):
 
 class TokenSerializer(serializers.Serializer[Any]):
     token = serializers.CharField()
+    expires = serializers.DateTimeField(help_text="The token stops working then; log in again for a new one")

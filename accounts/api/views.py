@@ -7,18 +7,18 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework import status, viewsets
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api.serializers import AuditEntrySerializer, MeSerializer, TokenRequestSerializer, TokenSerializer
 from accounts.models import AuditAction, AuditEntry
 from accounts.services.login import login_attempt
+from accounts.services.tokens import token_expiry, token_issue, tokens_revoke
 from zjtx.api import ScopedViewSetMixin
+from zjtx.throttling import AnonThrottle, LoginThrottle
 
 
 class AuditEntryFilter(df.FilterSet):
@@ -60,7 +60,7 @@ class TokenView(APIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
+    throttle_classes = [AnonThrottle, LoginThrottle]
     throttle_scope = "login"
 
     @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer)
@@ -76,5 +76,16 @@ class TokenView(APIView):
             second_factor_now=True,
         )
         user_logged_in.send(sender=type(user), request=request._request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        token = token_issue(user=user)
+        return Response({"token": token.key, "expires": token_expiry(token)})
+
+
+class TokenRevokeView(APIView):
+    """POST: the caller's API token stops working at once (log out of the API)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        tokens_revoke(user=request.user, actor=request.user, reason="owner")
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,14 +1,26 @@
 """Logging in with a password (and, for administrators, a second factor), with lock-out.
 
 One place for every way in: the web login form, the admin's login form and the
-API token endpoint all call `login_attempt`.  Failed attempts are counted per
-account name and per client address in `LoginLock` rows; past
-`ZJTX_LOCKOUT_ACCOUNT_FAILURES` (per name) or `ZJTX_LOCKOUT_ADDRESS_FAILURES`
-(per address) failures within `ZJTX_LOCKOUT_WINDOW_MINUTES`, further attempts
-are refused for `ZJTX_LOCKOUT_MINUTES`, even with the right password, and the
-lock is written to the audit log.  A successful login clears the account's
-count (not the address's: one good account must not reset an address that is
-guessing others).  Superusers unlock early in the admin (`login_unlock`).
+API token endpoint all call `login_attempt`.  Failed attempts are counted in
+`LoginLock` rows, three ways, so that nobody can lock an owner out of their
+own account:
+
+- per (account name, address) pair: `ZJTX_LOCKOUT_PAIR_FAILURES` failures within
+  `ZJTX_LOCKOUT_WINDOW_MINUTES` lock that name from that address for
+  `ZJTX_LOCKOUT_MINUTES`, even with the right password;
+- per address: `ZJTX_LOCKOUT_ADDRESS_FAILURES` failures (any names) lock the address;
+- per account name, slower: past `ZJTX_LOCKOUT_ACCOUNT_FAILURES` failures from any
+  addresses within `ZJTX_LOCKOUT_ACCOUNT_WINDOW_HOURS`, each further failure makes
+  the account wait `ZJTX_LOCKOUT_BACKOFF_MINUTES`, doubling each time, at most
+  `ZJTX_LOCKOUT_BACKOFF_MAX_MINUTES` — but not from an address its owner logged in
+  from within `ZJTX_KNOWN_ADDRESS_DAYS` (the audit log's logins), so guesses from
+  elsewhere slow the guessers, not the owner.
+
+A lock of a pair or a back-off of the account revokes the account's API tokens.
+Every lock is written to the audit log.  A successful login clears its pair's and
+its account's counts (not the address's: one good account must not reset an
+address that is guessing others).  Superusers unlock early in the admin
+(`login_unlock`).  Client addresses come from `zjtx.net.client_address`.
 
 Second factor: with `ZJTX_ADMIN_REQUIRE_OTP` (on in production), a superuser's
 session is not trusted until a TOTP code of their authenticator device has been
@@ -20,6 +32,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,12 +44,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.audit import record
-from accounts.models import AuditAction, LoginLock, LoginLockScope, TOTPDevice, User
+from accounts.models import AuditAction, AuditEntry, LoginLock, LoginLockScope, TOTPDevice, User
 from accounts.rules import totp
+from accounts.services.tokens import tokens_revoke
 from zjtx.audit_context import client_address
 from zjtx.errors import DomainError
 
 SESSION_VERIFIED = "zjtx_second_factor"
+_KEY_LENGTH = 200
 
 
 class LoginRefused(DomainError):
@@ -49,26 +64,64 @@ class LoginLocked(LoginRefused):
     status_code = 403
 
 
-def _thresholds() -> dict[str, int]:
-    return {
-        LoginLockScope.ACCOUNT: settings.ZJTX_LOCKOUT_ACCOUNT_FAILURES,
-        LoginLockScope.ADDRESS: settings.ZJTX_LOCKOUT_ADDRESS_FAILURES,
-    }
+@dataclass(frozen=True)
+class _Counter:
+    scope: str
+    key: str
+    threshold: int
+    window: timedelta
 
 
-def _keys(username: str, address: str | None) -> list[tuple[str, str]]:
-    keys = [(LoginLockScope.ACCOUNT.value, username[:150])]
+def _counters(username: str, address: str | None) -> list[_Counter]:
+    minutes = timedelta(minutes=settings.ZJTX_LOCKOUT_WINDOW_MINUTES)
+    name = username[:150]
+    counters = [
+        _Counter(
+            LoginLockScope.ACCOUNT.value,
+            name,
+            settings.ZJTX_LOCKOUT_ACCOUNT_FAILURES,
+            timedelta(hours=settings.ZJTX_LOCKOUT_ACCOUNT_WINDOW_HOURS),
+        )
+    ]
     if address:
-        keys.append((LoginLockScope.ADDRESS.value, address))
-    return keys
+        counters.append(
+            _Counter(LoginLockScope.PAIR.value, _pair_key(name, address), settings.ZJTX_LOCKOUT_PAIR_FAILURES, minutes)
+        )
+        address_threshold = settings.ZJTX_LOCKOUT_ADDRESS_FAILURES
+        counters.append(_Counter(LoginLockScope.ADDRESS.value, address, address_threshold, minutes))
+    return counters
+
+
+def _pair_key(username: str, address: str) -> str:
+    return f"{username[:150]}|{address}"[:_KEY_LENGTH]
+
+
+def known_address(username: str, address: str | None, now: datetime) -> bool:
+    """Whether the account's owner logged in from this address recently (its logins are in the audit log)."""
+    if not address:
+        return False
+    since = now - timedelta(days=settings.ZJTX_KNOWN_ADDRESS_DAYS)
+    return AuditEntry.objects.filter(
+        action=AuditAction.LOGIN, actor__username=username[:150], remote_addr=address, at__gte=since
+    ).exists()
 
 
 def _active_lock(username: str, address: str | None, now: datetime) -> LoginLock | None:
-    locks = LoginLock.objects.filter(locked_until__gt=now)
-    for scope, key in _keys(username, address):
-        lock = locks.filter(scope=scope, key=key).first()
+    """The lock that refuses this attempt: the address's, the pair's, or the account's back-off (not from a
+    known address)."""
+    keys = {(c.scope, c.key) for c in _counters(username, address)}
+    locks = {
+        (lock.scope, lock.key): lock
+        for lock in LoginLock.objects.filter(locked_until__gt=now, key__in=[key for _scope, key in keys])
+        if (lock.scope, lock.key) in keys
+    }
+    for scope in (LoginLockScope.ADDRESS, LoginLockScope.PAIR):
+        lock = next((v for (s, _k), v in locks.items() if s == scope), None)
         if lock is not None:
             return lock
+    backoff = locks.get((LoginLockScope.ACCOUNT.value, username[:150]))
+    if backoff is not None and not known_address(username, address, now):
+        return backoff
     return None
 
 
@@ -76,48 +129,76 @@ def _locked_message(lock: LoginLock, now: datetime) -> str:
     assert lock.locked_until is not None
     minutes = max(1, int((lock.locked_until - now).total_seconds() // 60) + 1)
     wait = ngettext("Try again in %(n)d minute", "Try again in %(n)d minutes", minutes) % {"n": minutes}
+    if lock.scope == LoginLockScope.PAIR:
+        return _(
+            "Too many failed logins for this account from your address: it is locked here. %(wait)s, "
+            "or ask an administrator."
+        ) % {"wait": wait}
     if lock.scope == LoginLockScope.ACCOUNT:
-        return _("Too many failed logins for this account: it is locked. %(wait)s, or ask an administrator.") % {
-            "wait": wait
-        }
+        return _(
+            "Too many failed logins for this account from several addresses. %(wait)s, log in from an address "
+            "you have used before, or ask an administrator."
+        ) % {"wait": wait}
     return _("Too many failed logins from your address: logins from it are refused. %(wait)s.") % {"wait": wait}
 
 
+def _backoff(failures: int) -> timedelta:
+    """The account's wait after its `failures`-th failure: nothing below the threshold, then doubling."""
+    over = failures - settings.ZJTX_LOCKOUT_ACCOUNT_FAILURES
+    if over < 0:
+        return timedelta(0)
+    minutes = settings.ZJTX_LOCKOUT_BACKOFF_MINUTES * 2 ** min(over, 20)
+    return timedelta(minutes=min(minutes, settings.ZJTX_LOCKOUT_BACKOFF_MAX_MINUTES))
+
+
 def register_failure(username: str, address: str | None) -> None:
-    """Count one failed attempt for the name and the address; lock and audit those past their threshold."""
+    """Count one failed attempt for the pair, the address and the account; lock and audit those past their
+    threshold, and revoke the account's tokens when the account is locked (at an address or everywhere)."""
     now = timezone.now()
-    window = timedelta(minutes=settings.ZJTX_LOCKOUT_WINDOW_MINUTES)
-    thresholds = _thresholds()
-    keys = _keys(username, address)
+    counters = _counters(username, address)
+    locked_account = False
     with transaction.atomic():
-        LoginLock.objects.bulk_create([LoginLock(scope=scope, key=key) for scope, key in keys], ignore_conflicts=True)
-        for scope, key in keys:
-            lock = LoginLock.objects.select_for_update().get(scope=scope, key=key)
-            if lock.window_started_at is None or now - lock.window_started_at > window:
+        LoginLock.objects.bulk_create([LoginLock(scope=c.scope, key=c.key) for c in counters], ignore_conflicts=True)
+        for c in counters:
+            lock = LoginLock.objects.select_for_update().get(scope=c.scope, key=c.key)
+            if lock.window_started_at is None or now - lock.window_started_at > c.window:
                 lock.failures, lock.window_started_at = 0, now
             lock.failures += 1
             lock.last_failure_at = now
-            newly_locked = lock.failures >= thresholds[scope] and not (lock.locked_until and lock.locked_until > now)
+            if c.scope == LoginLockScope.ACCOUNT:
+                wait = _backoff(lock.failures)
+                newly_locked = bool(wait)
+                until = now + wait
+            else:
+                newly_locked = lock.failures >= c.threshold and not (lock.locked_until and lock.locked_until > now)
+                until = now + timedelta(minutes=settings.ZJTX_LOCKOUT_MINUTES)
             if newly_locked:
-                lock.locked_until = now + timedelta(minutes=settings.ZJTX_LOCKOUT_MINUTES)
+                lock.locked_until = until
+                locked_account |= c.scope != LoginLockScope.ADDRESS
             lock.save()
             if newly_locked:
                 record(
                     AuditAction.LOCKOUT,
                     lock,
                     changes={
-                        "scope": scope,
-                        "key": key,
+                        "scope": c.scope,
+                        "key": c.key,
                         "failures": lock.failures,
-                        "locked_until": lock.locked_until.isoformat() if lock.locked_until else None,
+                        "locked_until": until.isoformat(),
                     },
                 )
+        if locked_account:
+            user = User.objects.filter(username=username[:150]).first()
+            if user is not None:
+                tokens_revoke(user=user, reason="locked")
 
 
-def _clear_account(username: str) -> None:
-    LoginLock.objects.filter(scope=LoginLockScope.ACCOUNT, key=username[:150]).update(
-        failures=0, window_started_at=None, locked_until=None
-    )
+def _clear_account(username: str, address: str | None) -> None:
+    keys = [(LoginLockScope.ACCOUNT.value, username[:150])]
+    if address:
+        keys.append((LoginLockScope.PAIR.value, _pair_key(username, address)))
+    for scope, key in keys:
+        LoginLock.objects.filter(scope=scope, key=key).update(failures=0, window_started_at=None, locked_until=None)
 
 
 def login_attempt(
@@ -150,7 +231,7 @@ def login_attempt(
                 code="second_factor_required",
             )
         second_factor_check(user=user, code=otp, address=address)
-    _clear_account(username)
+    _clear_account(username, address)
     return user  # type: ignore[return-value]
 
 
@@ -223,7 +304,7 @@ def second_factor_verify(*, request: Any, code: str) -> None:
     request.session.cycle_key()
     request.session[SESSION_VERIFIED] = True
     record(AuditAction.LOGIN, user, actor=user, changes={"second_factor": "totp"})
-    _clear_account(user.username)
+    _clear_account(user.username, address)
 
 
 def second_factor_pending(request: Any) -> bool:

@@ -21,7 +21,7 @@ class EnterpriseSerializer(serializers.ModelSerializer[Enterprise]):
     district = serializers.SlugRelatedField(slug_field="code", queryset=District.objects.all())
     district_name = serializers.CharField(source="district.name", read_only=True)
     industry = serializers.SlugRelatedField(slug_field="code", queryset=Industry.objects.all())
-    current_tier = TierRefSerializer(read_only=True)
+    current_tier = TierRefSerializer(read_only=True, allow_null=True)
     contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
 
     class Meta:
@@ -141,6 +141,8 @@ class ImportUploadSerializer(serializers.Serializer[Any]):
 
 class EligibilityProfileSerializer(serializers.ModelSerializer[EligibilityProfile]):
     """The facts the tier criteria need beyond the yearly figures; empty = not known."""
+
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Empty: nothing recorded yet")
 
     class Meta:
         model = EligibilityProfile

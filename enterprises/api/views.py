@@ -81,8 +81,9 @@ class EnterpriseViewSet(
         data = AuditEntrySerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)
 
-    @extend_schema(request=s.YearFactSerializer, responses=s.YearFactSerializer(many=True))
-    @action(detail=True, methods=["get", "put"])
+    @extend_schema(methods=["GET"], responses=s.YearFactSerializer(many=True))
+    @extend_schema(methods=["PUT"], request=s.YearFactSerializer, responses=s.YearFactSerializer)
+    @action(detail=True, methods=["get", "put"], pagination_class=None)
     def facts(self, request: Request, credit_code: str) -> Response:
         """GET: the enterprise's yearly facts. PUT: create or replace one year's facts."""
         enterprise = self.get_object()
@@ -132,6 +133,9 @@ class EnterpriseViewSet(
 class ImportRunViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[ImportRun]):
     """Import runs with their counts. The rejected rows (up to 50,000 a run) are never in the list or the
     detail: page through them under errors/, or download them as CSV from errors-file/."""
+
+    # Keys are numbers: anything else is no route (404), never a lookup that fails on the type (500).
+    lookup_value_regex = "[0-9]+"
 
     queryset = ImportRun.objects.defer("errors")
     serializer_class = s.ImportRunSerializer

@@ -3,8 +3,9 @@
 The columns are the importer's Chinese headers (district by code, industry by
 GB/T 4754 letter), so an export can be edited and imported again.  Contact
 numbers are masked exactly as in the API for anyone outside the enterprise's
-district.  Free-text cells that a spreadsheet would run as a formula (starting
-with = + - @) are prefixed with an apostrophe (CSV injection).
+district.  Every cell that a spreadsheet would run as a formula (starting with
+= + - @, a tab or a carriage return) is prefixed with an apostrophe (CSV
+injection, `zjtx.spreadsheet`); the importer removes it again.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from accounts.models import AuditAction
 from enterprises.models import Enterprise
 from zjtx.access import can_see_contact
 from zjtx.privacy import mask_phone
+from zjtx.spreadsheet import neutralise
 
 COLUMNS = (
     ("统一社会信用代码", "credit_code"),
@@ -39,17 +41,13 @@ COLUMNS = (
     ("当前层级", "current_tier__code"),
     ("层级有效期至", "current_tier_until"),
 )
-FREE_TEXT = {"name", "main_product", "contact_name"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(field: str, value: Any) -> str:
+def _cell(value: Any) -> str:
     if value is None:
         return ""
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    if field in FREE_TEXT and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return str(neutralise(text))
 
 
 def enterprises_export(*, actor: Any, queryset: QuerySet[Enterprise], filters: dict[str, Any]) -> Iterator[bytes]:
@@ -73,7 +71,7 @@ def enterprises_export(*, actor: Any, queryset: QuerySet[Enterprise], filters: d
         for n, (district_id, *values) in enumerate(rows.iterator(chunk_size=2000), start=1):
             if not can_see_contact(actor, district_id):
                 values[phone_at] = mask_phone(values[phone_at])
-            writer.writerow([_cell(f, v) for f, v in zip(fields, values, strict=True)])
+            writer.writerow([_cell(v) for v in values])
             if n % 500 == 0:
                 yield buffer.getvalue().encode("utf-8")
                 buffer.seek(0)

@@ -25,6 +25,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from zjtx.spreadsheet import restore
+
 _SCIENTIFIC = re.compile(r"[+-]?\d+(?:\.\d*)?[eE][+-]?\d+")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _SHOWN = 80
@@ -49,7 +51,8 @@ def text_cell(cell: Any) -> str:
     if cell is None:
         return ""
     if isinstance(cell, str):
-        return cell.strip()
+        # Our exports prefix formula-like text with an apostrophe (zjtx.spreadsheet): read it back without.
+        return restore(cell.strip())
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     return str(cell).strip()
@@ -86,7 +89,7 @@ def code_cell(cell: Any, *, digits: int | None = None) -> str:
         raise ValueError(_("the cell is a number, not text; format this column as text (文本) and export again"))
     if not isinstance(cell, str):
         raise ValueError(_("the cell is not text; format this column as text (文本) and export again"))
-    text = unicodedata.normalize("NFKC", cell).strip()
+    text = restore(unicodedata.normalize("NFKC", cell).strip())
     if "\x00" in text:
         raise ValueError(_("contains a NUL character (an invisible control character); remove it"))
     if _SCIENTIFIC.fullmatch(text):

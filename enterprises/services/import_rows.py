@@ -30,6 +30,7 @@ from enterprises.services.import_cells import (
     shown,
     text_cell,
 )
+from zjtx.privacy import is_phone
 
 # Field names of the enterprise and of its yearly facts that a file may carry.
 ENTERPRISE_FIELDS = (
@@ -133,7 +134,6 @@ _LISTING = {
 
 MAX_MONEY = Decimal("99999999999999.99")
 _UNLISTED = ListingStatus.UNLISTED.value
-_PHONE = re.compile(r"[0-9+\-() ]{5,30}")
 _HEADER_UNIT = re.compile(r"^(?P<name>[^()]+?)\((?P<unit>[^()]*)\)$")
 
 
@@ -338,7 +338,7 @@ def parse_row(number: int, cells: Sequence[Any], columns: ColumnMap, lookups: Lo
                 fail(fname, _("is longer than %(limit)s characters") % {"limit": limit})
             ent[fname] = text
     phone = ent.get("contact_phone", "")
-    if phone and not _PHONE.fullmatch(phone):
+    if phone and not is_phone(phone):
         fail("contact_phone", _("is not a phone number"))
 
     if columns.has_facts:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from enterprises.models import Enterprise, EnterpriseYearFact
 from zjtx.access import Action, can, district_writable
 from zjtx.errors import DomainError, NotFound
+from zjtx.privacy import is_phone
 
 EDITABLE = (
     "name",
@@ -32,10 +33,19 @@ def _require_district(actor: Any, district_id: int | None) -> None:
         )
 
 
+def _check_phone(phone: str | None) -> None:
+    # The same check as the importer's: forms and the API accept the numbers an import accepts.
+    if phone and not is_phone(phone):
+        raise DomainError(
+            _("Not a phone number: digits, spaces, +, - and brackets, 5 to 30 characters."), field="contact_phone"
+        )
+
+
 @transaction.atomic
 def enterprise_create(*, actor: Any, credit_code: str, **fields: Any) -> Enterprise:
     enterprise = Enterprise(credit_code=credit_code, **fields)
     _require_district(actor, enterprise.district_id)
+    _check_phone(enterprise.contact_phone)
     enterprise.full_clean()
     enterprise.save()
     return enterprise
@@ -51,6 +61,8 @@ def enterprise_update(*, actor: Any, enterprise: Enterprise, **fields: Any) -> E
             raise DomainError(_("The field %(field)s cannot be changed here.") % {"field": name}, field=name)
         setattr(locked, name, value)
     _require_district(actor, locked.district_id)
+    if "contact_phone" in fields:
+        _check_phone(locked.contact_phone)
     locked.full_clean()
     locked.save()
     return locked

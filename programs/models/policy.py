@@ -1,7 +1,8 @@
 """Policy documents as data: the policy, its groups (actions, task groups), measures, units and commitments.
 
-Reference data, loaded from fixtures/programs/ by `manage.py load_reference_data`
-and maintained by program administrators.  Every row cites its clause in the
+Reference data of one jurisdiction each (access policy "program"), loaded from
+fixtures/programs/ by `manage.py load_reference_data` and maintained by the program
+administrators of that jurisdiction.  Every row cites its clause in the
 document (Beijing action 六, measure 六.2; Chongqing task 18; safeguard 三(二)).
 """
 
@@ -49,6 +50,9 @@ class ResponsibleUnit(Bilingual):
 
     objects = CodeQuerySet.as_manager()
 
+    access_policy = "program"
+    jurisdiction_path = "jurisdiction"
+
     class Meta:
         verbose_name = _("responsible unit")
         verbose_name_plural = _("responsible units")
@@ -80,6 +84,9 @@ class Policy(Bilingual):
 
     objects = CodeQuerySet.as_manager()
 
+    access_policy = "program"
+    jurisdiction_path = "jurisdiction"
+
     class Meta:
         verbose_name = _("policy")
         verbose_name_plural = _("policies")
@@ -110,6 +117,9 @@ class MeasureGroup(Bilingual):
     )
 
     objects = RestrictedQuerySet.as_manager()
+
+    access_policy = "program"
+    jurisdiction_path = "policy__jurisdiction"
 
     class Meta:
         verbose_name = _("measure group")
@@ -183,6 +193,9 @@ class Measure(Bilingual):
 
     objects = RestrictedQuerySet.as_manager()
 
+    access_policy = "program"
+    jurisdiction_path = "policy__jurisdiction"
+
     class Meta:
         verbose_name = _("measure")
         verbose_name_plural = _("measures")
@@ -245,6 +258,9 @@ class Commitment(Bilingual):
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     objects = CodeQuerySet.as_manager()
+
+    access_policy = "program"
+    jurisdiction_path = "policy__jurisdiction"
 
     class Meta:
         verbose_name = _("quantitative commitment")

@@ -57,6 +57,9 @@ class SubsidyRule(Bilingual):
 
     objects = CodeQuerySet.as_manager()
 
+    access_policy = "program"
+    jurisdiction_path = "measure__policy__jurisdiction"
+
     class Meta:
         verbose_name = _("subsidy rule")
         verbose_name_plural = _("subsidy rules")

@@ -24,9 +24,11 @@ class MetricSerializer(serializers.ModelSerializer[Metric]):
 class TargetSerializer(serializers.ModelSerializer[Target]):
     metric: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     jurisdiction: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     plan: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
-        source="policy", slug_field="code", read_only=True
+        source="policy", slug_field="code", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -63,9 +65,23 @@ class TargetWriteSerializer(serializers.ModelSerializer[Target]):
         return attrs
 
 
+class TargetUpdateSerializer(TargetWriteSerializer):
+    """PUT/PATCH of a target: metric, jurisdiction, district and parent may be repeated but not changed."""
+
+    district = serializers.SlugRelatedField(
+        slug_field="code", queryset=District.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta(TargetWriteSerializer.Meta):
+        fields = ["id", "metric", "jurisdiction", "district", "parent", "plan", "value", "start", "deadline", "source"]
+
+
 class SplitSerializer(serializers.Serializer[Any]):
     shares = serializers.DictField(
         child=serializers.IntegerField(min_value=0), help_text="District code → share; must add up to the target"
+    )
+    value = serializers.IntegerField(
+        min_value=1, required=False, help_text="A new value of the city-wide target, which the shares add up to"
     )
 
 
@@ -129,7 +145,9 @@ class ProgressSerializer(serializers.Serializer[ProgressRow]):
 
 class SnapshotSerializer(serializers.ModelSerializer[MetricSnapshot]):
     metric: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = MetricSnapshot
@@ -152,7 +170,9 @@ class ManualValueSerializer(serializers.ModelSerializer[ManualValue]):
 
 class ReportRunSerializer(serializers.ModelSerializer[ReportRun]):
     jurisdiction: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     pdf_url = serializers.SerializerMethodField()
     xlsx_url = serializers.SerializerMethodField()
     queue_notice = QueueNoticeField()

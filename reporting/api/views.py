@@ -57,8 +57,10 @@ class TargetViewSet(ScopedViewSetMixin, viewsets.ModelViewSet[Target]):
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def get_serializer_class(self) -> Any:
-        if self.action in ("create", "update", "partial_update"):
+        if self.action == "create":
             return s.TargetWriteSerializer
+        if self.action in ("update", "partial_update"):
+            return s.TargetUpdateSerializer
         if self.action == "split":
             return s.SplitSerializer
         return s.TargetSerializer
@@ -69,15 +71,25 @@ class TargetViewSet(ScopedViewSetMixin, viewsets.ModelViewSet[Target]):
             raise NotFound(_("No such jurisdiction."))
         serializer.save()
 
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = targets.target_update(
+            actor=self.request.user, target_id=serializer.instance.pk, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Target) -> None:
+        targets.target_delete(actor=self.request.user, target_id=instance.pk)
+
     @extend_schema(request=s.SplitSerializer, responses=s.TargetSerializer(many=True))
     @action(detail=True, methods=["post"])
     def split(self, request: Request, pk: str) -> Response:
-        """Replace the district shares of a city-wide target: {"shares": {"500101": 120, ...}} adding up to it."""
+        """Replace the district shares of a city-wide target: {"shares": {"500101": 120, ...}} adding up to it
+        (or to "value", which becomes the target's new value)."""
         target = self.get_object()  # out of scope answers 404 before the body is looked at
         serializer = s.SplitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
         parts = targets.target_split(
-            actor=request.user, target_id=target.pk, shares=serializer.validated_data["shares"]
+            actor=request.user, target_id=target.pk, shares=data["shares"], value=data.get("value")
         )
         return Response(s.TargetSerializer(parts, many=True).data)
 

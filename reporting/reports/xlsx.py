@@ -12,9 +12,15 @@ from openpyxl.styles import Font, PatternFill
 
 from reporting.reports.closing import ClosingData, FinalLine
 from reporting.reports.data import Line, ReportData
+from zjtx.spreadsheet import neutralise
 
 RED = Font(color="B42318")
 HEAD = PatternFill("solid", fgColor="F2F4F7")
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    """One row; text that a spreadsheet would run as a formula is written as text (zjtx.spreadsheet)."""
+    sheet.append([neutralise(v) for v in values])
 
 
 def _num(value: Any) -> Any:
@@ -36,11 +42,12 @@ def _lines_sheet(book: Workbook, title: str, lines: list[Line]) -> None:
         _("Status"),
         _("Deadline"),
     ]
-    sheet.append(head)
+    _append(sheet, head)
     for cell in sheet[1]:
         cell.fill = HEAD
     for line in lines:
-        sheet.append(
+        _append(
+            sheet,
             [
                 line.metric,
                 line.target,
@@ -53,7 +60,7 @@ def _lines_sheet(book: Workbook, title: str, lines: list[Line]) -> None:
                 line.rank,
                 line.status,
                 line.deadline,
-            ]
+            ],
         )
         if line.off_track:
             for cell in sheet[sheet.max_row]:
@@ -76,10 +83,10 @@ def _completion_chart(sheet: Any, column: int, rows: int, title: str, anchor: st
 def _info_sheet(book: Workbook, title: str, rows: list[tuple[str, Any]]) -> None:
     info = book.active
     info.title = _("Report")
-    info.append([title])
+    _append(info, [title])
     info["A1"].font = Font(bold=True, size=13)
     for label, value in rows:
-        info.append([label, value])
+        _append(info, [label, value])
 
 
 def render(data: ReportData, path: Path) -> None:
@@ -97,34 +104,36 @@ def render(data: ReportData, path: Path) -> None:
     _lines_sheet(book, _("Targets"), data.lines)
     if data.series:
         trend = book.create_sheet(_("Trend"))
-        trend.append([_("Metric"), _("Day"), _("Value")])
+        _append(trend, [_("Metric"), _("Day"), _("Value")])
         for name, points in data.series.items():
             for day, value in points:
-                trend.append([name, day, value])
+                _append(trend, [name, day, value])
     desk = book.create_sheet(_("Service desk"))
-    desk.append([_("District"), _("Not yet closed"), _("Past due"), _("Resolved, awaiting closure"), _("Closed")])
+    _append(desk, [_("District"), _("Not yet closed"), _("Past due"), _("Resolved, awaiting closure"), _("Closed")])
     for name, c in [(d.name, d.demands) for d in data.districts] + [(data.place, data.demands)]:
-        desk.append([name, c.open, c.overdue, c.resolved, c.closed])
+        _append(desk, [name, c.open, c.overdue, c.resolved, c.closed])
     if data.districts:
         sheet = book.create_sheet(_("Districts"))
-        sheet.append(
+        _append(
+            sheet,
             [
                 _("District"),
                 _("Code"),
                 *[f"{m} {_('Current')}" for m in data.metrics],
                 *[f"{m} {_('Done %')}" for m in data.metrics],
                 *[f"{m} {_('Rank')}" for m in data.metrics],
-            ]
+            ],
         )
         for d in data.districts:
-            sheet.append(
+            _append(
+                sheet,
                 [
                     d.name,
                     d.code,
                     *[c.value for c in d.cells],
                     *[_num(c.percent) for c in d.cells],
                     *[c.rank for c in d.cells],
-                ]
+                ],
             )
             if any(c.off_track for c in d.cells):
                 sheet.cell(row=sheet.max_row, column=1).font = RED
@@ -144,7 +153,7 @@ def _final_cells(line: FinalLine) -> list[Any]:
 
 
 def _head(sheet: Any, head: list[str]) -> None:
-    sheet.append(head)
+    _append(sheet, head)
     for cell in sheet[sheet.max_row]:
         cell.fill = HEAD
 
@@ -166,7 +175,7 @@ def render_closing(data: ClosingData, path: Path) -> None:
     final = book.create_sheet(_("Final results"))
     _head(final, [_("Metric"), _("Deadline"), *_final_head()])
     for line in data.lines:
-        final.append([line.metric, line.deadline, *_final_cells(line)])
+        _append(final, [line.metric, line.deadline, *_final_cells(line)])
         if line.missed:
             for cell in final[final.max_row]:
                 cell.font = RED
@@ -177,18 +186,18 @@ def render_closing(data: ClosingData, path: Path) -> None:
     _head(districts, [_("Metric"), _("Deadline"), _("District"), _("Code"), *_final_head()])
     for section in data.sections:
         for d in section.districts:
-            districts.append([section.city.metric, section.city.deadline, d.name, d.code, *_final_cells(d.line)])
+            _append(districts, [section.city.metric, section.city.deadline, d.name, d.code, *_final_cells(d.line)])
             if d.line.missed:
                 districts.cell(row=districts.max_row, column=3).font = RED
     districts.column_dimensions["A"].width = 28
     desk = book.create_sheet(_("Service desk"))
     _head(desk, [_("District"), _("Visits"), _("Demands raised"), _("Demands closed"), _("Overdue at the end")])
     for name, w in [*data.desk, (_("Total"), data.desk_total)]:
-        desk.append([name, w.visits, w.raised, w.closed, w.overdue_at_end])
+        _append(desk, [name, w.visits, w.raised, w.closed, w.overdue_at_end])
     if data.series:
         trend = book.create_sheet(_("Trend"))
         _head(trend, [_("Metric"), _("Day"), _("Value")])
         for name, points in data.series.items():
             for point_day, point in points:
-                trend.append([name, point_day, point])
+                _append(trend, [name, point_day, point])
     book.save(path)

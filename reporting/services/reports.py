@@ -30,7 +30,7 @@ from reporting.reports import closing as closing_data
 from reporting.reports import data as report_data
 from reporting.reports import pdf, xlsx
 from reporting.selectors import is_plan_closed, plan_last_day, plans_for
-from zjtx.access import has_any_role, is_role, restrict
+from zjtx.access import has_any_role, is_role, place_in_scope
 from zjtx.errors import DomainError, NotFound
 from zjtx.queue import enqueue_on_commit
 
@@ -54,13 +54,12 @@ def check_period(period: str) -> str:
 def _place_for(
     actor: Any, kind: str, district_code: str | None, jurisdiction_code: str | None
 ) -> tuple[Jurisdiction, District | None]:
+    """The place of the report, or NotFound when it is outside the actor's scope (as a read would be)."""
     if kind == ReportKind.DISTRICT:
         if not district_code:
             raise DomainError(_("A district report needs a district."), field="district")
-        district = restrict(District.objects.select_related("jurisdiction"), actor).filter(code=district_code).first()
-        if district is None:
-            raise NotFound(_("No such district."))
-        if is_role(actor, "district_staff") and actor.district_id != district.pk:
+        district = District.objects.select_related("jurisdiction").filter(code=district_code).first()
+        if district is None or not place_in_scope(actor, district.jurisdiction_id, district.pk):
             raise NotFound(_("No such district."))
         return district.jurisdiction, district
     if kind == ReportKind.CITY:
@@ -68,7 +67,7 @@ def _place_for(
             raise DomainError(_("District staff request reports of their own district."), code="forbidden_role")
         code = jurisdiction_code or getattr(getattr(actor, "jurisdiction", None), "code", None)
         jurisdiction = Jurisdiction.objects.filter(code=code).first() if code else None
-        if jurisdiction is None or getattr(actor, "jurisdiction_id", None) not in (None, jurisdiction.pk):
+        if jurisdiction is None or not place_in_scope(actor, jurisdiction.pk):
             raise NotFound(_("No such jurisdiction."))
         return jurisdiction, None
     raise DomainError(_("Unknown report kind."), field="kind")

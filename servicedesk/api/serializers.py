@@ -53,8 +53,8 @@ class ServiceAssignmentSerializer(serializers.ModelSerializer[ServiceAssignment]
     enterprise = EnterpriseRefSerializer(read_only=True)
     specialist: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(**_username)
     specialist_name = serializers.SerializerMethodField()
-    started_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(**_username)
-    ended_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(**_username)
+    started_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(**_username, allow_null=True)
+    ended_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(**_username, allow_null=True)
     is_active = serializers.BooleanField(read_only=True)
     policy_measures = PackageMeasureSerializer(many=True, read_only=True)
     last_visited_on = serializers.DateField(read_only=True, allow_null=True, default=None)
@@ -122,7 +122,9 @@ class ReasonSerializer(serializers.Serializer[Any]):
 
 class DemandSerializer(serializers.ModelSerializer[Demand]):
     enterprise = EnterpriseRefSerializer(read_only=True)
-    unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     unit_name = serializers.CharField(source="unit.display_name", read_only=True, allow_null=True, default=None)
     raised_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(**_username)
     is_overdue = serializers.SerializerMethodField()

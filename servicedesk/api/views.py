@@ -243,10 +243,11 @@ class DemandViewSet(
         return self._out(demand)
 
     @extend_schema(
+        filters=False,
         parameters=[OpenApiParameter("on", OpenApiTypes.DATE, description="Counts as of this day (default today)")],
         responses=s.DemandCountsSerializer(many=True),
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def counts(self, request: Request) -> Response:
         """Open, overdue, resolved and closed demands per district, within the user's scope."""
         raw = request.query_params.get("on")

@@ -58,36 +58,37 @@ def test_a_strong_password_passes(users):
 # --- lock-out ------------------------------------------------------------------------------
 
 
-def test_five_failures_lock_the_account_even_against_the_right_password(client, users, settings):
-    for _ in range(settings.ZJTX_LOCKOUT_ACCOUNT_FAILURES):
+def test_five_failures_lock_the_account_from_that_address_even_against_the_right_password(client, users, settings):
+    for _ in range(settings.ZJTX_LOCKOUT_PAIR_FAILURES):
         assert not logged_in(web_login(client, "staff_a", "wrong-password"))
-    refused = web_login(client, "staff_a", PASSWORD, addr="10.9.9.9")  # another address: still locked
+    refused = web_login(client, "staff_a", PASSWORD)
     assert not logged_in(refused)
     assert "locked" in refused.content.decode()
-    lock = LoginLock.objects.get(scope="account", key="staff_a")
+    lock = LoginLock.objects.get(scope="pair", key="staff_a|10.1.1.1")
     assert lock.failures == 5 and lock.locked_until > timezone.now()
     assert AuditEntry.objects.filter(action="login_failed", object_repr="staff_a").count() == 6
     locked = AuditEntry.objects.get(action="lockout")
-    assert locked.changes["key"] == "staff_a" and locked.remote_addr == "10.1.1.1"
+    assert locked.changes["key"] == "staff_a|10.1.1.1" and locked.remote_addr == "10.1.1.1"
     # Other accounts are not affected.
     assert logged_in(web_login(client, "staff_b", PASSWORD, addr="10.9.9.9"))
 
 
 def test_the_lock_runs_out_and_a_success_clears_the_count(client, users, settings):
-    for _ in range(settings.ZJTX_LOCKOUT_ACCOUNT_FAILURES):
+    for _ in range(settings.ZJTX_LOCKOUT_PAIR_FAILURES):
         web_login(client, "staff_a", "wrong-password")
-    LoginLock.objects.filter(key="staff_a").update(locked_until=timezone.now() - timedelta(seconds=1))
+    LoginLock.objects.filter(key__startswith="staff_a").update(locked_until=timezone.now() - timedelta(seconds=1))
     assert logged_in(web_login(client, "staff_a", PASSWORD))
+    assert LoginLock.objects.get(scope="pair", key="staff_a|10.1.1.1").failures == 0
     assert LoginLock.objects.get(scope="account", key="staff_a").failures == 0
 
 
 def test_failures_outside_the_window_start_a_new_count(client, users, settings):
-    for _ in range(settings.ZJTX_LOCKOUT_ACCOUNT_FAILURES - 1):
+    for _ in range(settings.ZJTX_LOCKOUT_PAIR_FAILURES - 1):
         web_login(client, "staff_a", "wrong-password")
     old = timezone.now() - timedelta(minutes=settings.ZJTX_LOCKOUT_WINDOW_MINUTES + 1)
-    LoginLock.objects.filter(key="staff_a").update(window_started_at=old)
+    LoginLock.objects.filter(scope="pair", key="staff_a|10.1.1.1").update(window_started_at=old)
     web_login(client, "staff_a", "wrong-password")
-    assert LoginLock.objects.get(scope="account", key="staff_a").failures == 1
+    assert LoginLock.objects.get(scope="pair", key="staff_a|10.1.1.1").failures == 1
     assert logged_in(web_login(client, "staff_a", PASSWORD))
 
 
@@ -102,13 +103,13 @@ def test_twenty_failures_from_one_address_lock_that_address(client, users, setti
 
 
 def test_superuser_unlocks_in_the_admin(client, users, settings):
-    for _ in range(settings.ZJTX_LOCKOUT_ACCOUNT_FAILURES):
+    for _ in range(settings.ZJTX_LOCKOUT_PAIR_FAILURES):
         web_login(client, "staff_a", "wrong-password")
     admin = client.__class__()
     admin.force_login(users.superuser)
     changelist = reverse("admin:accounts_loginlock_changelist")
     assert "staff_a" in admin.get(changelist).content.decode()
-    lock = LoginLock.objects.get(scope="account", key="staff_a")
+    lock = LoginLock.objects.get(scope="pair", key="staff_a|10.1.1.1")
     response = admin.post(changelist, {"action": "unlock", "_selected_action": [lock.pk]}, follow=True)
     assert response.status_code == 200
     lock.refresh_from_db()
@@ -126,7 +127,7 @@ def test_only_superusers_see_login_locks(client, users):
 
 def test_the_admin_login_form_counts_and_refuses_too(client, users, settings):
     url = reverse("admin:login")
-    for _ in range(settings.ZJTX_LOCKOUT_ACCOUNT_FAILURES):
+    for _ in range(settings.ZJTX_LOCKOUT_PAIR_FAILURES):
         client.post(url, {"username": "root", "password": "nope"}, REMOTE_ADDR="10.2.2.2")
     page = client.post(url, {"username": "root", "password": PASSWORD}, REMOTE_ADDR="10.2.2.2")
     assert page.status_code == 200 and "locked" in page.content.decode()
@@ -135,7 +136,7 @@ def test_the_admin_login_form_counts_and_refuses_too(client, users, settings):
 def test_token_endpoint_counts_failures_and_answers_the_lock(api, users, settings):
     client = api(None)
     url = reverse("api-token")
-    for _ in range(settings.ZJTX_LOCKOUT_ACCOUNT_FAILURES):
+    for _ in range(settings.ZJTX_LOCKOUT_PAIR_FAILURES):
         response = client.post(url, {"username": "staff_a", "password": "bad"}, format="json")
         assert response.status_code == 400 and response.json()["code"] == "invalid_login"
     response = client.post(url, {"username": "staff_a", "password": PASSWORD}, format="json")
@@ -198,7 +199,7 @@ def test_superusers_give_a_totp_code_before_the_admin(client, users):
 
     wrong = client.post(reverse("second-factor"), {"code": "000000", "next": "/admin/"})
     assert wrong.status_code == 200 and "not correct" in wrong.content.decode()
-    assert LoginLock.objects.get(scope="account", key="root").failures == 1
+    assert LoginLock.objects.get(scope="pair", key="root|127.0.0.1").failures == 1
 
     ok = client.post(reverse("second-factor"), {"code": current_code(users.superuser), "next": "/admin/"})
     assert ok.status_code == 302 and ok["Location"] == "/admin/"
@@ -237,10 +238,10 @@ def test_a_superuser_without_a_device_is_told_how_to_get_one(api, users):
 
 def test_the_lock_message_is_chinese_by_default(client, users, settings):
     del client.cookies[settings.LANGUAGE_COOKIE_NAME]
-    for _ in range(settings.ZJTX_LOCKOUT_ACCOUNT_FAILURES):
+    for _ in range(settings.ZJTX_LOCKOUT_PAIR_FAILURES):
         web_login(client, "staff_a", "wrong-password")
     page = web_login(client, "staff_a", PASSWORD)
-    assert "该账号登录失败次数过多，已被锁定" in page.content.decode()
+    assert "该账号从您的地址登录失败次数过多" in page.content.decode()
     assert "分钟后再试" in page.content.decode()
 
 

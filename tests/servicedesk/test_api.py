@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from programs.models import Measure, ResponsibleUnit
 from servicedesk import services as servicedesk
-from servicedesk.models import ServiceAssignment
+from servicedesk.models import Demand, ServiceAssignment
 
 TODAY = timezone.localdate
 CQ_PLAN = "cq-2022-2025-action-plan"
@@ -236,6 +236,29 @@ def test_demand_lifecycle_over_the_api(api, users, ref, ent):
     assert edited.status_code == 200 and edited.json()["events"][-1]["action"] == "edit"
     assert staff.put(reverse("demand-detail", args=[demand_id]), {}, format="json").status_code == 405
     assert staff.delete(reverse("demand-detail", args=[demand_id])).status_code == 405
+
+
+def test_only_the_district_edits_a_demand_after_it_is_raised(api, users, ref, ent):
+    """Issue 12, item 4: officials route demands (assign, with a new due date) but do not rewrite them."""
+    body = {"enterprise": ent.credit_code, "category": "land", "description": "用地指标", "due_on": iso(5)}
+    demand_id = api(users.staff_a).post(reverse("demand-list"), body, format="json").json()["id"]
+    url = reverse("demand-detail", args=[demand_id])
+    for user in (users.official, users.progadmin, users.auditor):
+        response = api(user).patch(url, {"description": "改写", "category": "other", "due_on": iso(90)}, format="json")
+        assert response.status_code == 403, (user.username, response.status_code)
+        assert response.json()["detail"]
+    for user in (users.official_bj, users.staff_b):
+        assert api(user).patch(url, {"description": "改写"}, format="json").status_code in (403, 404)
+    demand = Demand.objects.get(pk=demand_id)
+    assert (demand.description, demand.category, demand.due_on.isoformat()) == ("用地指标", "land", iso(5))
+    assert not demand.events.filter(action="edit").exists()
+    # The official changes the due date as part of routing, recorded as an assignment.
+    routed = api(users.official).post(
+        reverse("demand-transition", args=[demand_id]), {"action": "assign", "unit": "cq-districts", "due_on": iso(20)},
+        format="json",
+    )  # fmt: skip
+    assert routed.status_code == 200 and routed.json()["due_on"] == iso(20)
+    assert api(users.staff_a).patch(url, {"description": "用地指标50亩"}, format="json").status_code == 200
 
 
 def test_demands_on_another_districts_enterprise_are_not_found(api, users, ref, ent):

@@ -68,6 +68,9 @@ class TierListImportViewSet(
     """Published tier lists imported by municipal officials: POST a file, poll until `previewed`, read the rows
     under rows/, then POST confirm/ (or cancel/); the import runs as a job and ends `done`."""
 
+    # Keys are numbers: anything else is no route (404), never a lookup that fails on the type (500).
+    lookup_value_regex = "[0-9]+"
+
     queryset = TierListImport.objects.select_related("tier").defer("rows")
     serializer_class = TierListImportSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
