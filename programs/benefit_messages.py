@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -66,7 +68,18 @@ def missing_facts_message(missing: list[str] | tuple[str, ...]) -> str:
     }
 
 
-def refusal_message(refusal: Refusal) -> str:
+def tier_names_of(codes: list[str] | None = None) -> dict[str, str]:
+    """Tier code → name in the reader's language (all tiers without `codes`): one query for a whole list."""
+    tiers = Tier.objects.all() if codes is None else Tier.objects.filter(code__in=codes)
+    return {t.code: t.display_name for t in tiers}
+
+
+def match_reasons(reasons: list[dict[str, Any]], tier_names: dict[str, str] | None = None) -> list[str]:
+    """A stored match's reasons ({kind, params}) in the reader's language."""
+    return [refusal_message(Refusal(r["kind"], r["params"]), tier_names) for r in reasons]
+
+
+def refusal_message(refusal: Refusal, tier_names: dict[str, str] | None = None) -> str:
     p = dict(refusal.params)
     if refusal.kind == "condition_not_met":
         words = {
@@ -98,7 +111,7 @@ def refusal_message(refusal: Refusal) -> str:
         return _("%(day)s is before the measure's period, which starts on %(effective_from)s.") % p
     if refusal.kind == "tier_not_held":
         codes = p["tiers"].split(", ")
-        names = {t.code: t.display_name for t in Tier.objects.filter(code__in=codes)}
+        names = tier_names if tier_names is not None else tier_names_of(codes)
         p["tiers"] = "、".join(names.get(c, c) for c in codes)
         return _("On %(day)s the enterprise held none of the tiers this measure is for: %(tiers)s.") % p
     if refusal.kind == "industry_excluded":

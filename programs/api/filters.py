@@ -7,7 +7,16 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.rules import credit_code
-from programs.models import BenefitApplication, BenefitStatusChoices, Measure, MeasureKind, RuleKind, SubsidyRule
+from programs.models import (
+    BenefitApplication,
+    BenefitMatch,
+    BenefitStatusChoices,
+    MatchVerdict,
+    Measure,
+    MeasureKind,
+    RuleKind,
+    SubsidyRule,
+)
 from zjtx.filters import CodeInFilter
 
 
@@ -54,4 +63,22 @@ class BenefitApplicationFilter(df.FilterSet):
         fields: list[str] = []
 
     def filter_code(self, qs: QuerySet[BenefitApplication], name: str, value: str) -> QuerySet[BenefitApplication]:
+        return qs.filter(enterprise__credit_code=credit_code.normalise(value))
+
+
+class BenefitMatchFilter(df.FilterSet):
+    verdict = df.MultipleChoiceFilter(choices=MatchVerdict.choices)
+    measure = df.NumberFilter(field_name="measure_id")
+    policy = df.CharFilter(field_name="measure__policy__code")
+    district = CodeInFilter(field_name="enterprise__district__code")
+    enterprise = df.CharFilter(field_name="enterprise__credit_code", method="filter_code")
+    claimed = df.BooleanFilter(
+        field_name="claimed", label=_("Claimed (an application under the measure, not rejected)")
+    )
+
+    class Meta:
+        model = BenefitMatch
+        fields: list[str] = []
+
+    def filter_code(self, qs: QuerySet[BenefitMatch], name: str, value: str) -> QuerySet[BenefitMatch]:
         return qs.filter(enterprise__credit_code=credit_code.normalise(value))

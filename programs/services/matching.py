@@ -42,7 +42,7 @@ from reference.services.jobs import job_run
 from zjtx.access import dangerously_unrestricted
 from zjtx.pgcopy import copy_into, copy_text
 
-JOB = "programs.match_benefits"
+JOB = selectors.MATCH_JOB
 CHUNK = 20_000
 STAGE = "zjtx_benefit_match_stage"
 COLUMNS = ["enterprise_id", "measure_id", "verdict", "reasons", "missing", "rule_id", "inputs", "amount"]
