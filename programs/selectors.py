@@ -215,7 +215,9 @@ def last_matched_on() -> date | None:
     return date.fromisoformat(run.key) if run is not None else None
 
 
-def _measures_with_rule(user: Any, day: date) -> list[int]:
+def measures_matched_for(user: Any, day: date | None = None) -> list[int]:
+    """Ids of the measures with a rule in force (today by default) in the user's region: the ones matched."""
+    day = day or timezone.localdate()
     if not has_any_role(user):
         return []
     qs = SubsidyRule.objects.filter(effective_from__lte=day).exclude(effective_until__lte=day)
@@ -304,7 +306,7 @@ def measure_uptake(user: Any, *, by_district: bool = False) -> list[Uptake]:
         found[tuple(row[k] for k in key)].update(row)
     if not by_district:
         # Every measure with a rule in force in the user's region shows, also when nobody qualifies.
-        for measure_id in _measures_with_rule(user, timezone.localdate()):
+        for measure_id in measures_matched_for(user):
             found.setdefault((measure_id,), {})
     measures = {m.pk: m for m in Measure.objects.filter(pk__in={k[0] for k in found}).select_related("policy")}
     districts = (
