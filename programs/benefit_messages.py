@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -74,9 +75,12 @@ def tier_names_of(codes: list[str] | None = None) -> dict[str, str]:
     return {t.code: t.display_name for t in tiers}
 
 
-def match_reasons(reasons: list[dict[str, Any]], tier_names: dict[str, str] | None = None) -> list[str]:
-    """A stored match's reasons ({kind, params}) in the reader's language."""
-    return [refusal_message(Refusal(r["kind"], r["params"]), tier_names) for r in reasons]
+def match_reasons(
+    reasons: list[dict[str, Any]], tier_names: dict[str, str] | None = None, day: date | None = None
+) -> list[str]:
+    """A stored match's reasons ({kind, params}) in the reader's language; `day` is the last matching's."""
+    on = day.isoformat() if day else "—"
+    return [refusal_message(Refusal(r["kind"], {"day": on, **r["params"]}), tier_names) for r in reasons]
 
 
 def refusal_message(refusal: Refusal, tier_names: dict[str, str] | None = None) -> str:

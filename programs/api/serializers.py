@@ -327,7 +327,7 @@ class BenefitMatchSerializer(serializers.ModelSerializer[BenefitMatch]):
 
     @extend_schema_field(MatchReasonSerializer(many=True))
     def get_reasons(self, obj: BenefitMatch) -> list[dict[str, Any]]:
-        texts = match_reasons(obj.reasons, self.context.get("tier_names"))
+        texts = match_reasons(obj.reasons, self.context.get("tier_names"), self.context.get("matched_on"))
         return [{**r, "text": text} for r, text in zip(obj.reasons, texts, strict=True)]
 
     @extend_schema_field(MissingFactSerializer(many=True))

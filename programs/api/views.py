@@ -224,7 +224,8 @@ class BenefitMatchViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[Bene
     ordering_fields = ["amount", "since", "verdict"]
 
     def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "tier_names": tier_names_of()}
+        names = tier_names_of()
+        return {**super().get_serializer_context(), "tier_names": names, "matched_on": selectors.last_matched_on()}
 
     @extend_schema(
         parameters=[

@@ -104,12 +104,20 @@ def outcome(
 ) -> Outcome:
     return Outcome(
         verdict=verdict.status,
-        reasons=json.dumps([r.as_dict() for r in verdict.refusals], ensure_ascii=False, sort_keys=True),
+        reasons=json.dumps([_undated(r) for r in verdict.refusals], ensure_ascii=False, sort_keys=True),
         missing=json.dumps(list(verdict.missing)),
         rule_id=target.rule.pk if target.rule else None,
         inputs=json.dumps(inputs, sort_keys=True),
         amount=amount,
     )
+
+
+def _undated(refusal: eligibility.Refusal) -> dict[str, Any]:
+    """A refusal as stored: without the day it was found on (that is the run's), so an unchanged verdict is
+    not rewritten every night; pages fill in the day of the last run."""
+    found = refusal.as_dict()
+    found["params"].pop("day", None)
+    return found
 
 
 def evaluate(
@@ -163,15 +171,17 @@ def _outcomes(
                     yield enterprise_id, target.measure_id, result
 
 
-def match_all(day: date, progress: Callable[[MatchRun], None] | None = None) -> MatchRun:
-    """Match every enterprise against the measures in force on `day`; idempotent for a day."""
+def match_all(day: date, *, progress: Callable[[MatchRun], None] | None = None, writer: str | None = None) -> MatchRun:
+    """Match every enterprise against the measures in force on `day`; idempotent for a day.
+
+    `writer` is "copy" (PostgreSQL, the default there) or "orm" (elsewhere); tests run both."""
     started = time.monotonic()
     run = MatchRun(day=day.isoformat())
     targets = targets_for(day)
     run.measures = len(targets)
     facts = frozenset().union(*(t.facts for t in targets)) if targets else frozenset()
     histories = selectors.award_histories(measure_ids=[t.measure_id for t in targets])
-    write = _write_copy if connection.vendor == "postgresql" else _write_orm
+    write = WRITERS[writer or ("copy" if connection.vendor == "postgresql" else "orm")]
     for first, last in _ranges():
         applicants = selectors.applicants_between(first, last, day, facts)
         run.enterprises += len(applicants)
@@ -209,6 +219,9 @@ def _write_copy(first: int, last: int, rows: list[tuple[int, int, Outcome]], day
     """COPY the range's rows into a temporary table, merge the changed ones, delete the ones gone."""
     table = BenefitMatch._meta.db_table
     with connection.cursor() as cursor:
+        # Dropped here and at the end too: inside an outer transaction (tests, a caller's atomic block) the
+        # ON COMMIT DROP only happens at its end.
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {STAGE} (enterprise_id bigint, measure_id bigint, verdict varchar(12), "
             "reasons jsonb, missing jsonb, rule_id bigint, inputs jsonb, amount numeric(16, 2)) ON COMMIT DROP"
@@ -248,6 +261,7 @@ def _write_copy(first: int, last: int, rows: list[tuple[int, int, Outcome]], day
             {"first": first, "last": last},
         )
         removed = cursor.rowcount
+        cursor.execute(f"DROP TABLE {STAGE}")
     return int(created), int(updated), int(removed)
 
 
@@ -293,3 +307,9 @@ def _apply(match: BenefitMatch, result: Outcome) -> None:
     match.rule_id = result.rule_id
     match.inputs = json.loads(result.inputs)
     match.amount = result.amount
+
+
+WRITERS: dict[str, Callable[[int, int, list[tuple[int, int, Outcome]], date], tuple[int, int, int]]] = {
+    "copy": _write_copy,
+    "orm": _write_orm,
+}

@@ -6,6 +6,7 @@ Thin: the selectors give the scoped rows, the benefit service decides; a refusal
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -85,15 +86,16 @@ def enterprise_matches(user: Any, enterprise: Enterprise) -> dict[str, Any]:
         key=lambda m: (order[m.verdict], m.measure.sort_order),
     )
     names = tier_names_of() if any(m.reasons for m in rows) else {}
+    matched_on = selectors.last_matched_on()
     return {
-        "benefit_matches": [(m, _reasons(m, names)) for m in rows],
-        "matched_on": selectors.last_matched_on(),
+        "benefit_matches": [(m, _reasons(m, names, matched_on)) for m in rows],
+        "matched_on": matched_on,
         "can_apply": can(user, Action.CHANGE, enterprise),
     }
 
 
-def _reasons(match: BenefitMatch, names: dict[str, str]) -> list[str]:
-    texts = match_reasons(match.reasons, names)
+def _reasons(match: BenefitMatch, names: dict[str, str], day: date | None) -> list[str]:
+    texts = match_reasons(match.reasons, names, day)
     if match.missing:
         texts.append(missing_facts_message(match.missing))
     return texts
