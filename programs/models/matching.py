@@ -23,11 +23,17 @@ class MatchVerdict(models.TextChoices):
 
 
 class BenefitMatch(models.Model):
+    # No single-column indexes on the keys: the unique (enterprise, measure) index serves lookups by
+    # enterprise, and every index less is less to write for millions of rows a night.
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.CASCADE, related_name="benefit_matches"
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.CASCADE,
+        related_name="benefit_matches",
+        db_index=False,
     )
     measure = models.ForeignKey(
-        "programs.Measure", verbose_name=_("measure"), on_delete=models.CASCADE, related_name="matches"
+        "programs.Measure", verbose_name=_("measure"), on_delete=models.CASCADE, related_name="matches", db_index=False
     )
     verdict = models.CharField(_("verdict"), max_length=12, choices=MatchVerdict.choices)
     reasons = models.JSONField(_("reasons"), default=list, blank=True, help_text=_("Why it does not qualify."))
@@ -39,6 +45,7 @@ class BenefitMatch(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # rules are seldom deleted; a scan then is cheaper than an index written nightly
     )
     inputs = models.JSONField(_("inputs known from the facts"), default=dict, blank=True)
     amount = models.DecimalField(
@@ -68,7 +75,15 @@ class BenefitMatch(models.Model):
                 name="benefit_match_amount_only_when_qualifying",
             ),
         ]
-        indexes = [models.Index(fields=["measure", "verdict"], name="benefit_match_measure_verdict")]
+        # Most rows say "does not" (no tier held); the pages and the uptake read the others, so only those
+        # are indexed by measure (a small index, and nothing to write for the many).
+        indexes = [
+            models.Index(
+                fields=["measure", "enterprise"],
+                condition=~models.Q(verdict=rules.DOES_NOT),
+                name="benefit_match_open",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} · {self.measure_id}: {self.verdict}"

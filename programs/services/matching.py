@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db import connection, transaction
@@ -60,6 +61,12 @@ class Outcome:
     inputs: str  # JSON
     amount: Decimal | None
 
+    @cached_property
+    def copy_text(self) -> str:
+        """The row's columns after the keys, as COPY text (built once for all the enterprises sharing it)."""
+        values = (self.verdict, self.reasons, self.missing, self.rule_id, self.inputs, self.amount)
+        return "\t".join(copy_text(v) for v in values)
+
 
 @dataclass
 class MatchRun:
@@ -75,10 +82,20 @@ class MatchRun:
     removed: int = 0
     distinct_applicants: int = 0
     seconds: float = 0.0
+    read_seconds: float = 0.0  # the enterprises' facts
+    judge_seconds: float = 0.0  # the check, in Python
+    write_seconds: float = 0.0  # COPY and merge (or the ORM's diff)
     by_measure: dict[str, int] = field(default_factory=dict)
 
+    def count(self, measure_id: int, result: Outcome, n: int) -> None:
+        self.pairs += n
+        setattr(self, result.verdict, getattr(self, result.verdict) + n)
+        if result.verdict == eligibility.QUALIFIES:
+            self.by_measure[str(measure_id)] = self.by_measure.get(str(measure_id), 0) + n
+
     def as_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "seconds": round(self.seconds, 2)}
+        rounded = {k: round(v, 2) for k, v in self.__dict__.items() if k.endswith("seconds")}
+        return {**self.__dict__, **rounded}
 
 
 def targets_for(day: date) -> list[MatchTarget]:
@@ -155,20 +172,33 @@ def _outcomes(
     histories: dict[tuple[int, int], engine.History],
     day: date,
     run: MatchRun,
-) -> Iterator[tuple[int, int, Outcome]]:
-    """(enterprise, measure, outcome) of the range; each distinct applicant judged once per measure."""
+) -> list[tuple[int, int, Outcome]]:
+    """(enterprise, measure, outcome) of the range; each distinct applicant judged once per measure, and
+    again alone for each enterprise with earlier awards under the measure."""
     groups: dict[eligibility.Applicant, list[int]] = defaultdict(list)
     for enterprise_id, applicant in applicants.items():
         groups[applicant].append(enterprise_id)
     run.distinct_applicants += len(groups)
+    awarded: dict[int, set[int]] = defaultdict(set)
+    for enterprise_id, measure_id in histories:
+        if enterprise_id in applicants:
+            awarded[measure_id].add(enterprise_id)
+    rows: list[tuple[int, int, Outcome]] = []
     for target in targets:
+        measure_id, alone = target.measure_id, awarded.get(target.measure_id, set())
         for applicant, enterprise_ids in groups.items():
             shared = evaluate(target, applicant, day, None)
-            for enterprise_id in enterprise_ids:
-                history = histories.get((enterprise_id, target.measure_id))
-                result = shared if history is None else evaluate(target, applicant, day, history)
+            for enterprise_id in alone.intersection(enterprise_ids):
+                result = evaluate(target, applicant, day, histories[(enterprise_id, measure_id)])
                 if result is not None:
-                    yield enterprise_id, target.measure_id, result
+                    rows.append((enterprise_id, measure_id, result))
+                    run.count(measure_id, result, 1)
+            if shared is None:
+                continue
+            many = [e for e in enterprise_ids if e not in alone] if alone else enterprise_ids
+            rows.extend((e, measure_id, shared) for e in many)
+            run.count(measure_id, shared, len(many))
+    return rows
 
 
 def match_all(day: date, *, progress: Callable[[MatchRun], None] | None = None, writer: str | None = None) -> MatchRun:
@@ -183,16 +213,17 @@ def match_all(day: date, *, progress: Callable[[MatchRun], None] | None = None, 
     histories = selectors.award_histories(measure_ids=[t.measure_id for t in targets])
     write = WRITERS[writer or ("copy" if connection.vendor == "postgresql" else "orm")]
     for first, last in _ranges():
+        clock = time.monotonic()
         applicants = selectors.applicants_between(first, last, day, facts)
         run.enterprises += len(applicants)
-        rows = list(_outcomes(targets, applicants, histories, day, run))
-        for _e, measure_id, result in rows:
-            setattr(run, result.verdict, getattr(run, result.verdict) + 1)
-            if result.verdict == eligibility.QUALIFIES:
-                run.by_measure[str(measure_id)] = run.by_measure.get(str(measure_id), 0) + 1
-        run.pairs += len(rows)
+        run.read_seconds += time.monotonic() - clock
+        clock = time.monotonic()
+        rows = _outcomes(targets, applicants, histories, day, run)
+        run.judge_seconds += time.monotonic() - clock
+        clock = time.monotonic()
         with transaction.atomic():
             created, updated, removed = write(first, last, rows, day)
+        run.write_seconds += time.monotonic() - clock
         run.created += created
         run.updated += updated
         run.removed += removed
@@ -226,29 +257,30 @@ def _write_copy(first: int, last: int, rows: list[tuple[int, int, Outcome]], day
             f"CREATE TEMPORARY TABLE {STAGE} (enterprise_id bigint, measure_id bigint, verdict varchar(12), "
             "reasons jsonb, missing jsonb, rule_id bigint, inputs jsonb, amount numeric(16, 2)) ON COMMIT DROP"
         )
-    text = "".join(
-        f"{e}\t{m}\t{o.verdict}\t{copy_text(o.reasons)}\t{copy_text(o.missing)}\t{copy_text(o.rule_id)}\t"
-        f"{copy_text(o.inputs)}\t{copy_text(o.amount)}\n"
-        for e, m, o in rows
-    )
-    copy_into(STAGE, COLUMNS, text)
-    changed = " OR ".join(f"t.{c} IS DISTINCT FROM EXCLUDED.{c}" for c in COMPARED)
+    copy_into(STAGE, COLUMNS, "".join(f"{e}\t{m}\t{o.copy_text}\n" for e, m, o in rows))
+    stored = ", ".join(f"t.{c}" for c in COMPARED)
+    staged = ", ".join(f"s.{c}" for c in COMPARED)
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {STAGE}")
+        # The comparison is one hash join of the range's stored rows with the staged ones; only rows that
+        # are new or differ reach the INSERT … ON CONFLICT.
         cursor.execute(
             f"""
-            WITH written AS (
+            WITH changed AS (
+                SELECT s.* FROM {STAGE} s
+                LEFT JOIN {table} t ON t.enterprise_id = s.enterprise_id AND t.measure_id = s.measure_id
+                                   AND t.enterprise_id BETWEEN %(first)s AND %(last)s
+                WHERE t.id IS NULL OR ROW({stored}) IS DISTINCT FROM ROW({staged})
+            ), written AS (
                 INSERT INTO {table} AS t ({", ".join(COLUMNS)}, since)
-                SELECT {", ".join(COLUMNS)}, %(day)s FROM {STAGE}
+                SELECT {", ".join(COLUMNS)}, %(day)s FROM changed
                 ON CONFLICT (enterprise_id, measure_id) DO UPDATE SET
                     {", ".join(f"{c} = EXCLUDED.{c}" for c in COMPARED)},
                     since = CASE WHEN t.verdict = EXCLUDED.verdict THEN t.since ELSE EXCLUDED.since END
-                WHERE {changed}
                 RETURNING (xmax = 0) AS created
             )
             SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM written
             """,
-            {"day": day},
+            {"day": day, "first": first, "last": last},
         )
         created, updated = cursor.fetchone()
         cursor.execute(
