@@ -80,7 +80,8 @@ class BenefitMatch(models.Model):
         indexes = [
             models.Index(
                 fields=["measure", "enterprise"],
-                condition=~models.Q(verdict=rules.DOES_NOT),
+                # Written as IN (not <> does_not) so that PostgreSQL sees that verdict = 'qualifies' uses it.
+                condition=models.Q(verdict__in=[rules.QUALIFIES, rules.CANNOT_TELL]),
                 name="benefit_match_open",
             )
         ]

@@ -232,6 +232,11 @@ def match_all(day: date, *, progress: Callable[[MatchRun], None] | None = None, 
     # Measures no longer matched (ended, or their rule did): their rows go.
     stale = BenefitMatch.objects.exclude(measure_id__in=[t.measure_id for t in targets])
     run.removed += stale.delete()[0]
+    if connection.vendor == "postgresql" and run.created + run.updated + run.removed > run.pairs // 10:
+        # After a large change the planner's statistics are stale (they drive the pages' plans); autovacuum
+        # would get there later.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {BenefitMatch._meta.db_table}")
     run.seconds = time.monotonic() - started
     return run
 
