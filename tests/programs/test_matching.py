@@ -36,8 +36,7 @@ def firms(certified, make_enterprise):
 
 def verdicts(**filters):
     return {
-        (m.enterprise_id, m.measure.clause): m
-        for m in BenefitMatch.objects.filter(**filters).select_related("measure")
+        (m.enterprise_id, m.measure.clause): m for m in BenefitMatch.objects.filter(**filters).select_related("measure")
     }
 
 
