@@ -154,3 +154,11 @@ def test_the_unclaimed_list_drops_a_firm_once_it_applies_and_keeps_it_after_a_re
     amounts = [m.amount for m in unclaimed_matches_for(users.staff_bj)]
     known = [a for a in amounts if a is not None]
     assert known == sorted(known, reverse=True) and amounts[: len(known)] == known  # largest known first
+
+
+def test_the_schedule_runs_the_matching_nightly():
+    from zjtx.celery import app
+
+    entry = app.conf.beat_schedule["match-benefits"]
+    assert entry["task"] == "programs.match_benefits" and entry["task"] in app.tasks
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({2}, {15})
