@@ -119,8 +119,9 @@ def test_the_uptake_page_and_its_xlsx_export(client, users, uptake):
     head = [c.value for c in by_measure[1]]
     board = next(r for r in by_measure.iter_rows(min_row=2, values_only=True) if r[1] == "六.1")
     row = dict(zip(head, board, strict=True))
-    assert row["Firms qualifying"] == 4 and row["Firms paid"] == 1 and row["Budget (yuan)"] == 1000000
-    assert row["If every qualifying firm claimed (yuan)"] == 1800000
+    # Pages and exports are in Chinese unless the user picks English.
+    assert row["符合条件企业数"] == 4 and row["已拨付企业数"] == 1 and row["预算（元）"] == 1000000
+    assert row["符合条件企业全部申领（元）"] == 1800000 and row["金额无法估算的未申领企业数"] == 0
     districts = [r for r in by_district.iter_rows(min_row=2, values_only=True) if r[1] == "六.1"]
     assert sorted(r[4] for r in districts) == [1, 3]
     client.force_login(users.staff_bj)
@@ -145,7 +146,7 @@ def test_one_click_from_a_match_to_an_application(client, users, uptake):
         reverse("programs:benefit-new", args=[uptake.b.credit_code, uptake.board.pk]),
         {"basis_date": timezone.localdate().isoformat()},
     )
-    assert refused.status_code == 400 and "one-time" in refused.content.decode()
+    assert refused.status_code == 400 and "该奖励为一次性奖励" in refused.content.decode()  # pages are in Chinese
     client.force_login(users.staff_b)  # another district: the enterprise does not exist for them
     assert client.get(url).status_code == 404
 
@@ -157,7 +158,7 @@ def test_the_enterprise_page_shows_what_it_qualifies_for(client, users, uptake):
     assert 'id="matches"' in html and html.index('id="matches"') < html.index('id="benefits"')
     assert reverse("programs:benefit-new", args=[uptake.e.credit_code, uptake.board.pk]) in html
     used = client.get(reverse("enterprises:detail", args=[uptake.b.credit_code])).content.decode()
-    assert "has already been granted it" in used
+    assert "企业已获得过" in used
     client.force_login(users.official_bj)  # officials read it, without the button
     html = client.get(reverse("enterprises:detail", args=[uptake.e.credit_code])).content.decode()
     assert (
