@@ -9,6 +9,10 @@ class EnterprisesConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import audit
+        from zjtx import outbox
+
+        # An import waits in the database until a worker takes it (zjtx/outbox.py).
+        outbox.register("enterprises.run_import", "enterprises.ImportRun", waiting={"status": ["pending"]})
         from enterprises import models as m
 
         for model in (

@@ -207,12 +207,10 @@ def unclaimed_matches_for(user: Any) -> QuerySet[BenefitMatch]:
 
 def last_matched_on() -> date | None:
     """The day of the last finished matching run (a system record, not district data: anyone may see the date)."""
-    run = (
-        dangerously_unrestricted(JobRun.objects.filter(job=MATCH_JOB, status=JobStatus.DONE))
-        .order_by("-started_at")
-        .first()
-    )
-    return date.fromisoformat(run.key) if run is not None else None
+    # Keys are the day matched; the queue's catch-up marks a resent job with the key "catch-up".
+    runs = dangerously_unrestricted(JobRun.objects.filter(job=MATCH_JOB, status=JobStatus.DONE))
+    key = runs.filter(key__regex=r"^\d{4}-\d{2}-\d{2}$").order_by("-started_at").values_list("key", flat=True).first()
+    return date.fromisoformat(key) if key is not None else None
 
 
 def measures_matched_for(user: Any, day: date | None = None) -> list[int]:

@@ -9,6 +9,9 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import audit
+        from zjtx import outbox
+
+        outbox.register("reporting.generate_report", "reporting.ReportRun", waiting={"status": ["pending"]})
         from reporting import models as m
         from reporting.web.sections import contribute_policies_sections
 
@@ -28,5 +31,6 @@ class ReportingConfig(AppConfig):
                 "pdf",
                 "xlsx",
                 "as_of",
+                *outbox.OUTBOX_FIELDS,
             ),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from reference.services.jobs import job_run
 from reporting.services import reports, snapshots
+from zjtx import outbox
 
 TRANSIENT = (OperationalError, InterfaceError)
 
@@ -22,11 +24,15 @@ TRANSIENT = (OperationalError, InterfaceError)
     max_retries=5,
 )
 def daily_snapshot(day: str | None = None) -> int:
-    """Snapshot every target metric for every district and city; a rerun for the same day replaces it."""
+    """Snapshot every target metric for every district and city; a rerun for the same day replaces it.
+
+    Deadline days of closed targets that were never snapshotted are taken too (their final results).
+    """
     when = dt.date.fromisoformat(day) if day else timezone.localdate()
     with job_run("reporting.daily_snapshot", when.isoformat()) as run:
         written = snapshots.snapshot_day(when)
-        run.result = {"rows": written}
+        deadlines = snapshots.ensure_deadline_snapshots(when)
+        run.result = {"rows": written, "deadline_days": [d.isoformat() for d in deadlines]}
     return written
 
 
@@ -47,12 +53,15 @@ def monthly_reports(period: str | None = None) -> list[int]:
 
 
 @shared_task(
+    bind=True,
     name="reporting.generate_report",
     acks_late=True,
     autoretry_for=TRANSIENT,
     retry_backoff=5,
     max_retries=5,
 )
-def generate_report(run_id: int) -> str | None:
+def generate_report(self: Any, run_id: int) -> str | None:
+    if not outbox.claim(self, run_id):
+        return None
     run = reports.report_generate(run_id)
     return run.status if run else None

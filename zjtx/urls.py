@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ops.metrics import metrics
+
 urlpatterns = [
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("zjtx.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

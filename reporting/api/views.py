@@ -6,7 +6,7 @@ from typing import Any
 
 import django_filters as df
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -24,6 +24,7 @@ from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Tar
 from reporting.selectors import candidate_pipeline, progress_rows
 from reporting.services import reports, targets
 from zjtx.api import ScopedViewSetMixin
+from zjtx.downloads import file_download
 from zjtx.errors import DomainError, NotFound
 
 
@@ -41,6 +42,7 @@ class TargetFilter(df.FilterSet):
     city = df.BooleanFilter(field_name="district", lookup_expr="isnull", label="City-wide targets only")
     deadline = df.DateFilter()
     deadline_after = df.DateFilter(field_name="deadline", lookup_expr="gte")
+    plan = df.CharFilter(field_name="policy__code")
 
     class Meta:
         model = Target
@@ -50,7 +52,7 @@ class TargetFilter(df.FilterSet):
 class TargetViewSet(ScopedViewSetMixin, viewsets.ModelViewSet[Target]):
     """Targets. Program admins and officials add city-wide targets and split them into district targets."""
 
-    queryset = Target.objects.select_related("metric", "jurisdiction", "district")
+    queryset = Target.objects.select_related("metric", "jurisdiction", "district", "policy")
     filterset_class = TargetFilter
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
@@ -85,6 +87,7 @@ TARGET_PARAMETERS = [
     OpenApiParameter("district", str),
     OpenApiParameter("jurisdiction", str),
     OpenApiParameter("active", bool, description="only targets whose deadline has not passed"),
+    OpenApiParameter("plan", str, description="the plan period (policy code)"),
 ]
 
 
@@ -101,14 +104,18 @@ class TargetRowsView(ListAPIView[Any]):
         f = TargetFilter(params, queryset=Target.objects.restrict(self.request.user))
         if not f.is_valid():
             raise DomainError(_("Invalid filter: %(errors)s") % {"errors": dict(f.errors)})
-        qs = f.qs.select_related("metric", "jurisdiction", "district")
+        qs = f.qs.select_related("metric", "jurisdiction", "district", "policy")
         if params.get("active") in ("1", "true", "True"):
             qs = qs.filter(deadline__gte=timezone.localdate())
         return qs
 
 
 class ProgressView(TargetRowsView):
-    """Progress of each target in scope: current value, %, gap, pace needed, trend, projection, rank, off track."""
+    """Progress of each target in scope: current value, %, gap, pace needed, trend, projection, rank, off track.
+
+    A target whose deadline has passed is closed: its figures are those at the deadline, its rank the final
+    rank, `final` adds met or missed by how much and the value today; a closed target is never off track.
+    Running targets come first."""
 
     serializer_class = s.ProgressSerializer
 
@@ -117,6 +124,7 @@ class ProgressView(TargetRowsView):
             *TARGET_PARAMETERS,
             OpenApiParameter("city", bool, description="only city-wide targets"),
             OpenApiParameter("off_track", bool),
+            OpenApiParameter("closed", bool, description="only closed targets (final results), or only running ones"),
         ]
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -128,7 +136,11 @@ class ProgressView(TargetRowsView):
         if off in ("1", "true", "True", "0", "false", "False"):
             wanted = off in ("1", "true", "True")
             rows = [r for r in rows if r.progress is not None and r.progress.off_track == wanted]
-        return rows
+        closed = self.request.query_params.get("closed")
+        if closed in ("1", "true", "True", "0", "false", "False"):
+            rows = [r for r in rows if (r.target.deadline < timezone.localdate()) == (closed in ("1", "true", "True"))]
+        # Running targets lead, closed ones follow; each keeps the order of the targets list.
+        return sorted(rows, key=lambda r: r.target.deadline < timezone.localdate())
 
 
 class CandidatePipelineView(TargetRowsView):
@@ -234,14 +246,14 @@ class ReportRunViewSet(
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"], url_path=r"download/(?P<fmt>pdf|xlsx)")
-    def download(self, request: Request, pk: str, fmt: str) -> FileResponse:
+    def download(self, request: Request, pk: str, fmt: str) -> HttpResponseBase:
         run = self.get_object()
         stored = getattr(run, fmt)
         if run.status != "done" or not stored:
             raise NotFound(_("The report is not ready."))
         record(AuditAction.DOWNLOAD, run, changes={"format": fmt})
         place = run.district.code if run.district else run.jurisdiction.code
-        return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{run.kind}-{place}-{run.period}.{fmt}")
+        return file_download(stored, f"{run.kind}-{place}-{run.period}.{fmt}")
 
 
 class JobRunViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[JobRun]):

@@ -21,3 +21,11 @@ def last_day(until: Any) -> Any:
     import datetime as dt
 
     return until - dt.timedelta(days=1) if isinstance(until, dt.date) else until
+
+
+@register.filter
+def queue_notice(run: Any) -> str:
+    """Why a queued run has not started yet, in words ('' when it is not waiting on the queue)."""
+    from zjtx.outbox import waiting_notice
+
+    return waiting_notice(run)
