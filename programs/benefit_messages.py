@@ -100,8 +100,8 @@ def refusal_message(refusal: Refusal, tier_names: dict[str, str] | None = None) 
     if refusal.kind == "one_time_used":
         return _("The award is one-time and the enterprise has already been granted it.")
     if refusal.kind == "enterprise_cap_used":
-        words = _("The enterprise has used its whole limit of %(cap)s yuan under this measure (%(awarded)s awarded).")
-        return words % {"cap": yuan(p["cap"]), "awarded": yuan(p["awarded"])}
+        used = _("The enterprise has used its whole limit of %(cap)s yuan under this measure (%(awarded)s awarded).")
+        return used % {"cap": yuan(p["cap"]), "awarded": yuan(p["awarded"])}
     if refusal.kind == "not_for_enterprises":
         label = Beneficiary(p["beneficiary"]).label if p["beneficiary"] in Beneficiary.values else p["beneficiary"]
         return _("The money of this measure goes to %(who)s, not to enterprises.") % {"who": label}

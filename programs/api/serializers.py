@@ -307,7 +307,7 @@ class MatchReasonSerializer(serializers.Serializer[Any]):
 
 class MissingFactSerializer(serializers.Serializer[Any]):
     fact = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
 
 
 class BenefitMatchSerializer(serializers.ModelSerializer[BenefitMatch]):
