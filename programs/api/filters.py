@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters as df
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -51,27 +53,28 @@ class SubsidyRuleFilter(df.FilterSet):
         return qs.filter(effective_from__lte=value).exclude(effective_until__lte=value)
 
 
-class BenefitApplicationFilter(df.FilterSet):
-    status = df.MultipleChoiceFilter(choices=BenefitStatusChoices.choices)
+class EnterpriseMeasureFilter(df.FilterSet):
+    """Filters of rows about an enterprise under a measure (applications, matches)."""
+
     measure = df.NumberFilter(field_name="measure_id")
     policy = df.CharFilter(field_name="measure__policy__code")
     district = CodeInFilter(field_name="enterprise__district__code")
     enterprise = df.CharFilter(field_name="enterprise__credit_code", method="filter_code")
+
+    def filter_code(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return qs.filter(enterprise__credit_code=credit_code.normalise(value))
+
+
+class BenefitApplicationFilter(EnterpriseMeasureFilter):
+    status = df.MultipleChoiceFilter(choices=BenefitStatusChoices.choices)
 
     class Meta:
         model = BenefitApplication
         fields: list[str] = []
 
-    def filter_code(self, qs: QuerySet[BenefitApplication], name: str, value: str) -> QuerySet[BenefitApplication]:
-        return qs.filter(enterprise__credit_code=credit_code.normalise(value))
 
-
-class BenefitMatchFilter(df.FilterSet):
+class BenefitMatchFilter(EnterpriseMeasureFilter):
     verdict = df.MultipleChoiceFilter(choices=MatchVerdict.choices)
-    measure = df.NumberFilter(field_name="measure_id")
-    policy = df.CharFilter(field_name="measure__policy__code")
-    district = CodeInFilter(field_name="enterprise__district__code")
-    enterprise = df.CharFilter(field_name="enterprise__credit_code", method="filter_code")
     claimed = df.BooleanFilter(
         field_name="claimed", label=_("Claimed (an application under the measure, not rejected)")
     )
@@ -79,6 +82,3 @@ class BenefitMatchFilter(df.FilterSet):
     class Meta:
         model = BenefitMatch
         fields: list[str] = []
-
-    def filter_code(self, qs: QuerySet[BenefitMatch], name: str, value: str) -> QuerySet[BenefitMatch]:
-        return qs.filter(enterprise__credit_code=credit_code.normalise(value))
