@@ -162,3 +162,17 @@ def test_the_schedule_runs_the_matching_nightly():
     entry = app.conf.beat_schedule["match-benefits"]
     assert entry["task"] == "programs.match_benefits" and entry["task"] in app.tasks
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({2}, {15})
+
+
+def test_a_measure_refuses_conditions_the_check_cannot_read(measure):
+    from django.core.exceptions import ValidationError
+
+    board = measure("六.1")
+    assert board.conditions == [{"fact": "listing_status", "op": "in", "value": ["regional_equity"]}]  # fixture
+    board.conditions = [{"fact": "exports", "op": "is", "value": True}]
+    with pytest.raises(ValidationError) as raised:
+        board.save()
+    assert "unknown fact exports" in str(raised.value.message_dict["conditions"])
+    board.conditions = [{"fact": "revenue", "op": "in", "value": ["1"]}]
+    with pytest.raises(ValidationError):
+        board.full_clean()
