@@ -119,6 +119,10 @@ def load_demo(seed: int = 2025, per_district: int = 12) -> str:
                 code = _code(rng, division)
                 level = planned_level(seed, code)
                 listed = level == 3 and rng.random() < 0.3
+                # Some SRDI firms on the regional market's SRDI board (专精特新专板); a generator of their own,
+                # so the rest of the demo stays as it was.
+                board = random.Random(f"{seed}:board:{code}")
+                on_board = not listed and level >= 2 and board.random() < 0.25
                 enterprise = Enterprise(
                     credit_code=code,
                     name=f"{name[:-4]}{i + 1:02d}有限公司" if i % 7 == 6 else name,
@@ -128,8 +132,14 @@ def load_demo(seed: int = 2025, per_district: int = 12) -> str:
                     size_class=rng.choices([SizeClass.MEDIUM, SizeClass.SMALL, SizeClass.MICRO], weights=[2, 6, 2])[0],
                     listing_status=rng.choice([ListingStatus.STAR, ListingStatus.BSE, ListingStatus.CHINEXT])
                     if listed
+                    else ListingStatus.REGIONAL_EQUITY
+                    if on_board
                     else ListingStatus.UNLISTED,
-                    listed_on=date(rng.randint(2021, today.year), rng.randint(1, 12), 15) if listed else None,
+                    listed_on=date(rng.randint(2021, today.year), rng.randint(1, 12), 15)
+                    if listed
+                    else date(today.year - 1, board.randint(1, 12), 15)
+                    if on_board
+                    else None,
                     main_product=rng.choice(_PRODUCTS),
                     contact_name=rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(["先生", "女士", "经理"]),
                     contact_phone=f"1{rng.choice('3589')}{rng.randint(0, 999999999):09d}",

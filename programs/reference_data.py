@@ -52,6 +52,7 @@ def measures_of(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 "sort_order": order,
                 "tiers": measure.get("tiers") or [],
                 "industries": measure.get("industries") or [],
+                "conditions": measure.get("conditions") or [],
                 "units": measure.get("units") or [],
             }
 

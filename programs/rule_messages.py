@@ -5,8 +5,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programs.rules import subsidy as engine
+from programs.rules.eligibility import ConditionError
 
 
 def yuan(value: str) -> str:
@@ -70,6 +72,35 @@ def rule_error_message(exc: engine.RuleError) -> str:
         }
     template = messages.get(exc.kind)
     return template % p if template else str(exc)
+
+
+INPUT_LABELS = {
+    "award_amount": gettext_lazy("Award determined (yuan)"),
+    "contract_value": gettext_lazy("Contract value (yuan)"),
+    "requested_amount": gettext_lazy("Amount requested (yuan)"),
+    "annual_direct_financing": gettext_lazy("Direct financing of the year (yuan)"),
+    "fees_payable": gettext_lazy("Fees payable after national reductions (yuan)"),
+    "promotion_cost": gettext_lazy("Brand promotion cost (yuan)"),
+    "actual_cost": gettext_lazy("Actual cost (yuan)"),
+}
+
+
+def input_label(name: str) -> str:
+    """A rule input's label for forms; inputs added by administrators show their own name."""
+    return str(INPUT_LABELS.get(name, name))
+
+
+def condition_error_message(exc: ConditionError) -> str:
+    """Why a measure's conditions on the enterprise's facts cannot be read."""
+    messages = {
+        "not_a_list": _("The conditions must be a list of objects with fact, op and value."),
+        "unknown_key": _("Condition %(position)s: unknown key %(key)s (use fact, op and value)."),
+        "unknown_fact": _("Condition %(position)s: unknown fact %(fact)s; known facts: %(known)s."),
+        "bad_operator": _("Condition %(position)s: %(fact)s cannot be compared with %(op)s; use %(allowed)s."),
+        "bad_value": _("Condition %(position)s: the value for %(fact)s is not of the fact's kind."),
+    }
+    template = messages.get(exc.kind)
+    return template % exc.params if template else str(exc)
 
 
 def _cap_text(step: dict[str, str], applied: str, within: str) -> str:

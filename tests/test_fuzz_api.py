@@ -75,6 +75,7 @@ RESOURCE = {
     "manual-values": "manualvalue",
     "reports": "reportrun",
     "benefit-applications": "benefitapplication",
+    "benefit-matches": "benefitmatch",
     "service-assignments": "serviceassignment",
     "visits": "visit",
     "demands": "demand",

@@ -22,8 +22,9 @@ from django.utils import timezone
 from accounts.models import AuditEntry
 from enterprises.models import Enterprise
 from enterprises.services.importing import enterprises_import
-from programs.models import Measure, SubsidyRule
+from programs.models import BenefitMatch, Measure, SubsidyRule
 from programs.services.benefits import benefit_application_submit
+from programs.services.matching import match_all
 from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Target
 from reporting.services.snapshots import snapshot_day
 from reporting.services.targets import target_split
@@ -125,6 +126,8 @@ def district_a(users, ref, make_enterprise):
     assert check.overdue_demands == 1
     eligibility.assess_all(timezone.localdate())
     assessment = EligibilityAssessment.objects.get(enterprise=ent)
+    match_all(date(2025, 6, 1))  # while task 28's test rule is in force
+    match = BenefitMatch.objects.get(enterprise=beneficiary, measure=task_28)
     return SimpleNamespace(
         enterprise=ent,
         names=[
@@ -160,6 +163,7 @@ def district_a(users, ref, make_enterprise):
             "demand": demand.pk,
             "servicedeskdailycheck": check.pk,
             "eligibilityassessment": assessment.pk,
+            "benefitmatch": match.pk,
         },
     )
 
@@ -298,6 +302,14 @@ def test_admin_pages_are_scoped(client, users, district_a):
 def test_pages_respect_scope(client, users, district_a):
     code = district_a.enterprise.credit_code
     client.force_login(users.staff_b)
+    match = BenefitMatch.objects.get(pk=district_a.lookups["benefitmatch"])
+    assert "渝北" not in client.get(reverse("programs:matches")).content.decode()
+    apply = reverse("programs:benefit-new", args=[match.enterprise.credit_code, match.measure_id])
+    assert client.get(apply).status_code == 404
+    client.force_login(users.official_bj)
+    assert "渝北" not in client.get(reverse("programs:uptake")).content.decode()
+    assert client.get(apply).status_code == 404
+    client.force_login(users.staff_b)
     listing = client.get(reverse("enterprises:list"))
     assert listing.status_code == 200 and "渝北保密" not in listing.content.decode()
     assert listing.context["paginator"].count == 0
@@ -335,6 +347,8 @@ def test_candidates_and_pipeline_show_outsiders_nothing_of_district_a(api, users
             ("candidates", {"district": "500112", "with_missing_data": "true"}),
             ("candidate-pipeline", {}),
             ("eligibilityassessment-summary", {}),
+            ("benefitmatch-uptake", {"by": "district"}),
+            ("benefitmatch-list", {"verdict": "qualifies", "claimed": "true"}),
         ):
             response = client.get(reverse(name), params)
             assert response.status_code in (200, 403), (user.username, name)
@@ -345,6 +359,7 @@ def test_candidates_and_pipeline_show_outsiders_nothing_of_district_a(api, users
     assert "渝北保密测试有限公司" in own.get(reverse("candidates"), {"with_missing_data": "true"}).content.decode()
     assert '"500112"' in own.get(reverse("candidate-pipeline")).content.decode()
     assert '"500112"' in own.get(reverse("eligibilityassessment-summary")).content.decode()
+    assert '"500112"' in own.get(reverse("benefitmatch-uptake"), {"by": "district"}).content.decode()
 
 
 # --- added with the reliability issue: list-level detail routes, admin change pages, exports, counts ----

@@ -119,7 +119,8 @@ def test_racing_benefit_approvals_over_http(live_server, users, ref, make_enterp
     board.save()
     benefits = []
     for _ in range(BENEFITS):
-        firm = make_enterprise("110108")
+        # 六.1 is for firms on the regional market's SRDI board.
+        firm = make_enterprise("110108", listing_status="regional_equity", listed_on=date(2024, 6, 1))
         lifecycle.certification_import(
             actor=users.superuser, enterprise=firm, tier=ref.tiers["srdi_sme"], valid_from=date(2024, 1, 1)
         )

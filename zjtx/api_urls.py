@@ -42,6 +42,7 @@ router.register("measures", pv.MeasureViewSet, basename="measure")
 router.register("subsidy-rules", pv.SubsidyRuleViewSet, basename="subsidyrule")
 router.register("responsible-units", pv.ResponsibleUnitViewSet, basename="responsibleunit")
 router.register("benefit-applications", pv.BenefitApplicationViewSet, basename="benefitapplication")
+router.register("benefit-matches", pv.BenefitMatchViewSet, basename="benefitmatch")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -62,6 +62,12 @@ app.conf.beat_schedule = {
         "task": "enterprises.assess_eligibility",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Policy matching (政策找企业): after the expiry job (tiers held on the day) and the eligibility
+    # assessment, so the two heavy jobs do not share the cores; before the working day.
+    "match-benefits": {
+        "task": "programs.match_benefits",
+        "schedule": crontab(hour=2, minute=15),
+    },
     "monthly-district-reports": {
         "task": "reporting.monthly_reports",
         "schedule": crontab(day_of_month=1, hour=2, minute=0),

@@ -14,7 +14,6 @@ audit entry (tests run both).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import connection, models
@@ -24,23 +23,12 @@ from accounts.audit import sql_insert
 from accounts.models import AuditAction
 from enterprises.models import Enterprise, EnterpriseYearFact
 from enterprises.services.import_rows import Chunk, ParsedRow
+from zjtx.pgcopy import copy_into, copy_text
 
 STAGE_ENTERPRISES = "zjtx_import_enterprise"
 STAGE_FACTS = "zjtx_import_fact"
 # Columns the importer never writes: kept by the lifecycle services, or stamped here.
 _NOT_IMPORTED = {"id", "current_tier", "current_tier_until", "created_at", "updated_at"}
-# COPY's text format: backslash escapes for the characters that delimit fields and rows, \\N for NULL.
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)  # int, Decimal
 
 
 def _q(name: str) -> str:
@@ -123,13 +111,13 @@ class CopyWriter:
             firsts.setdefault(r.code, r)
         fields = self.fields
         enterprises = "".join(
-            f"{r.number}\t" + "\t".join([_copy_text(r.enterprise[f]) for f in fields]) + "\n" for r in firsts.values()
+            f"{r.number}\t" + "\t".join([copy_text(r.enterprise[f]) for f in fields]) + "\n" for r in firsts.values()
         )
         facts = None
         if self.fact_fields is not None:
             fact_fields = self.fact_fields
             facts = "".join(
-                f"{r.number}\t{r.code}\t{r.year}" + "".join([f"\t{_copy_text(r.facts[f])}" for f in fact_fields]) + "\n"
+                f"{r.number}\t{r.code}\t{r.year}" + "".join([f"\t{copy_text(r.facts[f])}" for f in fact_fields]) + "\n"
                 for r in rows
                 if r.year is not None
             )
@@ -155,11 +143,9 @@ class CopyWriter:
         return created, updated, chunk.codes - created - updated, facts
 
     def _copy(self, table: str, columns: list[str], text: str) -> None:
-        raw: Any = connection.connection
-        with raw.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {table}")
-            with cursor.copy(f"COPY {table} ({', '.join(_q(c) for c in columns)}) FROM STDIN") as copy:
-                copy.write(text)
+        copy_into(table, columns, text)
 
     def _count(self, sql: str, params: dict[str, Any]) -> int:
         with connection.cursor() as cursor:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters as df
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.rules import credit_code
-from programs.models import BenefitApplication, BenefitStatusChoices, Measure, MeasureKind, RuleKind, SubsidyRule
+from programs.models import (
+    BenefitApplication,
+    BenefitMatch,
+    BenefitStatusChoices,
+    MatchVerdict,
+    Measure,
+    MeasureKind,
+    RuleKind,
+    SubsidyRule,
+)
 from zjtx.filters import CodeInFilter
 
 
@@ -42,16 +53,32 @@ class SubsidyRuleFilter(df.FilterSet):
         return qs.filter(effective_from__lte=value).exclude(effective_until__lte=value)
 
 
-class BenefitApplicationFilter(df.FilterSet):
-    status = df.MultipleChoiceFilter(choices=BenefitStatusChoices.choices)
+class EnterpriseMeasureFilter(df.FilterSet):
+    """Filters of rows about an enterprise under a measure (applications, matches)."""
+
     measure = df.NumberFilter(field_name="measure_id")
     policy = df.CharFilter(field_name="measure__policy__code")
     district = CodeInFilter(field_name="enterprise__district__code")
     enterprise = df.CharFilter(field_name="enterprise__credit_code", method="filter_code")
 
+    def filter_code(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        return qs.filter(enterprise__credit_code=credit_code.normalise(value))
+
+
+class BenefitApplicationFilter(EnterpriseMeasureFilter):
+    status = df.MultipleChoiceFilter(choices=BenefitStatusChoices.choices)
+
     class Meta:
         model = BenefitApplication
         fields: list[str] = []
 
-    def filter_code(self, qs: QuerySet[BenefitApplication], name: str, value: str) -> QuerySet[BenefitApplication]:
-        return qs.filter(enterprise__credit_code=credit_code.normalise(value))
+
+class BenefitMatchFilter(EnterpriseMeasureFilter):
+    verdict = df.MultipleChoiceFilter(choices=MatchVerdict.choices)
+    claimed = df.BooleanFilter(
+        field_name="claimed", label=_("Claimed (an application under the measure, not rejected)")
+    )
+
+    class Meta:
+        model = BenefitMatch
+        fields: list[str] = []

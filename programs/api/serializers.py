@@ -8,8 +8,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from enterprises.api.serializers import EnterpriseRefSerializer
+from programs.benefit_messages import fact_label, match_reasons
 from programs.models import (
     BenefitApplication,
+    BenefitMatch,
     Commitment,
     Measure,
     MeasureGroup,
@@ -286,3 +288,74 @@ class BenefitTransitionSerializer(serializers.Serializer[Any]):
         required=False,
         help_text="approve only: grant less than the rule gives",
     )
+
+
+class MatchMeasureSerializer(serializers.ModelSerializer[Measure]):
+    policy = serializers.CharField(source="policy.code", read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+
+    class Meta:
+        model = Measure
+        fields = ["id", "policy", "clause", "name"]
+
+
+class MatchReasonSerializer(serializers.Serializer[Any]):
+    kind = serializers.CharField()
+    params = serializers.DictField(child=serializers.CharField())
+    text = serializers.CharField()
+
+
+class MissingFactSerializer(serializers.Serializer[Any]):
+    fact = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+
+
+class BenefitMatchSerializer(serializers.ModelSerializer[BenefitMatch]):
+    """A policy match: the verdict of the nightly check, its reasons or the facts missing, the amount known."""
+
+    enterprise = EnterpriseRefSerializer(read_only=True)
+    measure = MatchMeasureSerializer(read_only=True)
+    rule: serializers.SlugRelatedField[SubsidyRule] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    reasons = serializers.SerializerMethodField()
+    missing = serializers.SerializerMethodField()
+    claimed = serializers.BooleanField(read_only=True, help_text="An application under the measure, not rejected")
+
+    class Meta:
+        model = BenefitMatch
+        fields = ["id", "enterprise", "measure", "verdict", "reasons", "missing", "rule", "inputs", "amount"]
+        fields += ["since", "claimed"]
+
+    @extend_schema_field(MatchReasonSerializer(many=True))
+    def get_reasons(self, obj: BenefitMatch) -> list[dict[str, Any]]:
+        texts = match_reasons(obj.reasons, self.context.get("tier_names"), self.context.get("matched_on"))
+        return [{**r, "text": text} for r, text in zip(obj.reasons, texts, strict=True)]
+
+    @extend_schema_field(MissingFactSerializer(many=True))
+    def get_missing(self, obj: BenefitMatch) -> list[dict[str, str]]:
+        return [{"fact": f, "label": fact_label(f)} for f in obj.missing]
+
+
+class UptakeSerializer(serializers.Serializer[Any]):
+    """How a measure is taken up, in the reader's scope (one district with ?by=district)."""
+
+    measure = MatchMeasureSerializer()
+    district = serializers.CharField(source="district.code", allow_null=True, default=None)
+    qualifying = serializers.IntegerField(help_text="Firms that qualify under the last matching")
+    claimed = serializers.IntegerField(help_text="Qualifying firms with an application not rejected")
+    unclaimed = serializers.IntegerField()
+    applied = serializers.IntegerField(help_text="Firms with an application in any status")
+    approved = serializers.IntegerField(help_text="Firms granted (approved or paid)")
+    paid = serializers.IntegerField()
+    budget = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    pending_amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    committed_amount = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Approved or paid")
+    paid_amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    potential = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text="What the unclaimed qualifying firms with known amounts would get"
+    )
+    estimable = serializers.IntegerField(help_text="Unclaimed qualifying firms whose amount is known")
+    not_estimable = serializers.IntegerField(help_text="Unclaimed qualifying firms whose rule needs unknown inputs")
+    projected = serializers.DecimalField(
+        max_digits=18, decimal_places=2, help_text="Committed + pending + potential: the spend if every one claimed"
+    )
+    over_budget = serializers.BooleanField()

@@ -7,7 +7,8 @@ from typing import Any
 from django.db.models import DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -17,8 +18,10 @@ from enterprises.selectors import enterprise_in_scope
 from programs import selectors
 from programs.api import filters
 from programs.api import serializers as s
+from programs.benefit_messages import tier_names_of
 from programs.models import (
     BenefitApplication,
+    BenefitMatch,
     Commitment,
     Measure,
     Policy,
@@ -30,6 +33,7 @@ from programs.services import benefits, quoting
 from programs.services.rules import subsidy_rule_save
 from zjtx.access import Action, has_any_role
 from zjtx.api import ScopedViewSetMixin
+from zjtx.errors import DomainError
 
 
 class HasRole(permissions.BasePermission):
@@ -207,3 +211,39 @@ class BenefitApplicationViewSet(
         """The application as it is after the service ran (the caller was allowed to act on it)."""
         application = selectors.with_transitions(selectors.benefit_applications()).get(pk=pk)
         return s.BenefitApplicationDetailSerializer(application).data
+
+
+class BenefitMatchViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[BenefitMatch]):
+    """Policy matches (政策找企业) of the last nightly run: per enterprise and measure, qualifies / does not (with
+    the reasons) / cannot tell (with the facts missing), and the amount where the enterprise's facts give it.
+    ?verdict=qualifies&claimed=false is the list of measures firms qualify for and have not applied under."""
+
+    queryset = selectors.matches_for_everyone()
+    serializer_class = s.BenefitMatchSerializer
+    filterset_class = filters.BenefitMatchFilter
+    ordering_fields = ["amount", "since", "verdict"]
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        names = tier_names_of()
+        return {**super().get_serializer_context(), "tier_names": names, "matched_on": selectors.last_matched_on()}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "by",
+                str,
+                enum=["measure", "district"],
+                description="one row per measure (default) or per measure and district",
+            )
+        ],
+        responses=s.UptakeSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)
+    def uptake(self, request: Request) -> Response:
+        """Per measure (or measure and district): firms qualifying, applied, approved, paid; money pending,
+        committed and paid against the budget; what the unclaimed qualifying firms would be granted."""
+        by = request.query_params.get("by", "measure")
+        if by not in ("measure", "district"):
+            raise DomainError(_("by must be measure or district."), field="by")
+        rows = selectors.measure_uptake(request.user, by_district=by == "district")
+        return Response(s.UptakeSerializer(rows, many=True).data)

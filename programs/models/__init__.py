@@ -1,6 +1,7 @@
 """Models of the policy programs: policies and their measures as data, subsidy rules, benefit applications."""
 
 from programs.models.benefits import BenefitApplication, BenefitApplicationTransition, BenefitStatusChoices
+from programs.models.matching import BenefitMatch, MatchVerdict
 from programs.models.policy import (
     Beneficiary,
     Commitment,
@@ -19,10 +20,12 @@ __all__ = [
     "Beneficiary",
     "BenefitApplication",
     "BenefitApplicationTransition",
+    "BenefitMatch",
     "BenefitStatusChoices",
     "Commitment",
     "CommitmentKind",
     "GroupKind",
+    "MatchVerdict",
     "Measure",
     "MeasureGroup",
     "MeasureKind",

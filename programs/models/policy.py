@@ -9,13 +9,15 @@ document (Beijing action 六, measure 六.2; Chongqing task 18; safeguard 三(�
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from programs.rules.eligibility import ENTERPRISE
+from programs.rule_messages import condition_error_message
+from programs.rules.eligibility import ENTERPRISE, ConditionError, parse_conditions
 from reference.models import Bilingual
 from zjtx.access import RestrictedQuerySet
 
@@ -190,6 +192,16 @@ class Measure(Bilingual):
         validators=[MinValueValidator(0)],
         help_text=_("Total that approvals under this measure may commit; empty: no budget set."),
     )
+    conditions = models.JSONField(
+        _("conditions on the enterprise's facts"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "What the text asks of the enterprise beyond tier, industry and region, as a list such as "
+            '[{"fact": "listing_status", "op": "in", "value": ["star", "bse"]}] or '
+            '[{"fact": "invention_patents", "op": "at_least", "value": 1}] (last year\'s figure).'
+        ),
+    )
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -208,8 +220,20 @@ class Measure(Bilingual):
     def __str__(self) -> str:
         return f"{self.clause} {self.display_name}"
 
+    def check_conditions(self) -> None:
+        try:
+            parse_conditions(self.conditions)
+        except ConditionError as exc:
+            raise ValidationError({"conditions": condition_error_message(exc)}) from exc
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A guard, not workflow: the eligibility check must be able to read every stored condition.
+        self.check_conditions()
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
+        self.check_conditions()
         if self.group_id and self.policy_id and self.group.policy_id != self.policy_id:
             raise ValidationError({"group": _("The group belongs to another policy.")})
         if not self.policy_id:

@@ -1,7 +1,9 @@
 """Benefit applications: district staff submit, municipal officials approve, reject and mark paid.
 
-Submitting checks eligibility (region, tier held on the basis date, industry,
-period) and quotes the amount with the engine.  Approving computes it again:
+Submitting checks eligibility with the one check the nightly matching also uses
+(programs/services/eligibility.py: region, tier held on the basis date, industry,
+period, whom the money is for, the measure's conditions on registry facts, the
+rule's one-time and per-enterprise limits) and quotes the amount with the engine.  Approving computes it again:
 it locks the measure's row, so approvals under one measure run one at a time
 and each sees the money already committed — the budget and the per-enterprise
 caps (counted within the measure) cannot be overspent by two approvals racing.
@@ -19,12 +21,14 @@ from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
 from programs import selectors
-from programs.benefit_messages import benefit_transition_message, refusal_message
+from programs.benefit_messages import benefit_transition_message, missing_facts_message, refusal_message
 from programs.models import BenefitApplication, BenefitApplicationTransition, Measure
 from programs.rule_messages import step_text, yuan
+from programs.rules import eligibility
 from programs.rules import subsidy as engine
 from programs.rules.benefits import BENEFIT_TRANSITIONS
 from programs.rules.benefits import BenefitStatus as B
+from programs.services.eligibility import eligibility_of
 from programs.services.quoting import compute, rule_for_day
 from zjtx.access import Action, actor_role, can, locked_in_scope
 from zjtx.errors import Conflict, DomainError, NotFound
@@ -35,6 +39,22 @@ def _why_nothing(trace: tuple[dict[str, str], ...]) -> str:
     """The steps that brought the amount to nothing (a one-time award taken, a cap used up)."""
     cut = [step_text(s) for s in trace if s.get("applied") == "yes"]
     return " ".join(cut) or step_text(trace[-1])
+
+
+def check_eligible(enterprise: Enterprise, measure: Measure, day: date) -> None:
+    """Refuse, with every reason or the facts missing, unless the enterprise qualifies under the measure on `day`."""
+    verdict = eligibility_of(enterprise, measure, day)
+    if verdict.status == eligibility.DOES_NOT:
+        raise DomainError(
+            _("The enterprise cannot apply under this measure: %(reasons)s")
+            % {"reasons": " ".join(refusal_message(r) for r in verdict.refusals)},
+            code="not_eligible",
+        )
+    if verdict.status == eligibility.CANNOT_TELL:
+        raise DomainError(
+            _("Record the missing facts first. %(why)s") % {"why": missing_facts_message(verdict.missing)},
+            code="facts_missing",
+        )
 
 
 @transaction.atomic
@@ -56,13 +76,7 @@ def benefit_application_submit(
         raise DomainError(_("Only district service staff submit benefit applications."), code="forbidden_role")
     if basis_date > today:
         raise DomainError(_("The basis date cannot be in the future."), code="future_date", field="basis_date")
-    refusals = selectors.refusals(enterprise, measure, basis_date)
-    if refusals:
-        raise DomainError(
-            _("The enterprise cannot apply under this measure: %(reasons)s")
-            % {"reasons": " ".join(refusal_message(r) for r in refusals)},
-            code="not_eligible",
-        )
+    check_eligible(enterprise, measure, basis_date)
     rule = rule_for_day(measure, basis_date)
     quote = compute(rule, inputs, on=basis_date, history=selectors.award_history(enterprise.pk, measure.pk))
     if quote.amount <= 0:

@@ -13,6 +13,7 @@ from accounts.models import User
 from enterprises.models import Enterprise
 from programs.models import BenefitApplication, Measure
 from programs.services.benefits import benefit_application_submit, benefit_application_transition
+from programs.services.eligibility import eligibility_of
 from zjtx.audit_context import audit_context
 from zjtx.errors import DomainError
 
@@ -38,18 +39,27 @@ def load_benefit_demo() -> int:
     firms = list(
         Enterprise.objects.filter(district=staff.district, current_tier__code__in=("srdi_sme", "little_giant"))
         .select_related("district__jurisdiction", "industry")
-        .order_by("credit_code")[: len(PLAN)]
+        .order_by("credit_code")
     )
     made = 0
+    used: set[int] = set()
     with audit_context(actor=staff, source="load_program_demo"):
-        for firm, (clause, inputs, step) in zip(firms, PLAN, strict=False):
+        for clause, inputs, step in PLAN:
             measure = Measure.objects.get(policy__code=BEIJING, clause=clause)
+            # The first firm not used yet that qualifies (the SRDI-board award needs a firm on the board).
+            firm = next(
+                (f for f in firms if f.pk not in used and eligibility_of(f, measure, today).qualifies),
+                None,
+            )
+            if firm is None:
+                continue
+            used.add(firm.pk)
             try:
                 app = benefit_application_submit(
                     actor=staff, enterprise=firm, measure=measure, inputs=inputs, basis_date=today
                 )
             except DomainError:
-                continue  # e.g. a service firm cannot apply under a manufacturing-only measure
+                continue
             made += 1
             if step in ("approve", "pay"):
                 benefit_application_transition(actor=official, application_id=app.pk, action="approve")

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
 from programs import selectors
-from programs.benefit_messages import refusal_message
+from programs.benefit_messages import missing_facts_message, refusal_message
 from programs.models import Measure, SubsidyRule
 from programs.rule_messages import explained, rule_error_message
 from programs.rules import subsidy as engine
+from programs.services.eligibility import eligibility_of
 from zjtx.access import Action, can
 from zjtx.errors import DomainError, NotFound
 
@@ -97,7 +98,10 @@ def quote_subsidy(
         if not can(actor, Action.VIEW, enterprise):
             raise NotFound(_("No such enterprise."))
         history = selectors.award_history(enterprise.pk, measure.pk)
-        refusals = [refusal_message(r) for r in selectors.refusals(enterprise, measure, on)]
+        verdict = eligibility_of(enterprise, measure, on)
+        refusals = [refusal_message(r) for r in verdict.refusals]
+        if verdict.missing:
+            refusals.append(missing_facts_message(verdict.missing))
     quote = compute(rule, inputs, on=on, history=history)
     return SubsidyQuote(
         measure=measure,

@@ -1,10 +1,11 @@
-"""The programs' section of the enterprise page: its benefit applications."""
+"""The programs' sections of the enterprise page: the benefits it qualifies for (可享政策), its applications."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from enterprises.models import Enterprise
+from programs.web.matching import enterprise_matches
 from zjtx.page_sections import ENTERPRISE_PAGE, PageSection, contribute
 
 
@@ -21,4 +22,10 @@ def contribute_enterprise_sections() -> None:
         ENTERPRISE_PAGE,
         "programs",
         PageSection(order=50, template="programs/_enterprise_section.html", context=_context),
+    )
+    # 可享政策: the measures of the nightly matching, just above the applications made.
+    contribute(
+        ENTERPRISE_PAGE,
+        "programs-matches",
+        PageSection(order=45, template="programs/_matches_section.html", context=enterprise_matches),
     )

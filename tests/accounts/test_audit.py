@@ -54,6 +54,7 @@ NOT_AUDITED = {
     "servicedesk.ServiceDeskDailyCheck": "output of a system job (its run is a JobRun)",
     "reporting.MetricSnapshot": "output of a system job (its run is a JobRun)",
     "tiers.EligibilityAssessment": "output of the nightly eligibility job (its run is a JobRun)",
+    "programs.BenefitMatch": "output of the nightly policy matching (its run is a JobRun)",
 }
 
 

@@ -8,6 +8,9 @@ from programs.models import Measure
 from tiers.services import lifecycle
 
 BJ = "bj-2023-ten-actions"
+# The registry facts that measures 六.1 (SRDI board award) and 六.5 (listing subsidy) ask for.
+ON_BOARD = {"listing_status": "regional_equity", "listed_on": date(2024, 6, 1)}
+LISTED = {"listing_status": "star", "listed_on": date(2024, 6, 1)}
 CQ = "cq-2022-2025-action-plan"
 
 

@@ -8,6 +8,7 @@ import pytest
 from programs.models import BenefitApplication, BenefitApplicationTransition
 from programs.services.benefits import benefit_application_submit, benefit_application_transition
 from programs.services.quoting import quote_subsidy
+from tests.programs.conftest import LISTED, ON_BOARD
 from zjtx.errors import Conflict, DomainError, NotFound
 
 DAY = date(2025, 3, 1)
@@ -123,7 +124,7 @@ def test_the_budget_of_a_measure_is_not_overspent(users, certified, measure):
     board = measure("六.1")
     board.budget = Decimal("500000")
     board.save()
-    first, second = (submit(users, certified(), board) for _ in range(2))
+    first, second = (submit(users, certified(**ON_BOARD), board) for _ in range(2))
     move(users, first, "approve")
     with pytest.raises(Conflict) as raised:
         move(users, second, "approve")
@@ -148,11 +149,12 @@ def test_the_per_enterprise_cap_holds_across_applications(users, certified, meas
     assert raised.value.code == "nothing_left" and "30,000,000.00" in raised.value.message
     with pytest.raises(DomainError) as raised:
         submit(users, firm, first_of_kind, {"award_amount": "1"})
-    assert raised.value.code == "nothing_to_award"
+    # The eligibility check (the same the nightly matching runs) says the limit is used up.
+    assert raised.value.code == "not_eligible" and "whole limit of 30,000,000.00 yuan" in raised.value.message
 
 
 def test_a_one_time_award_is_granted_once(users, certified, measure):
-    firm = certified()
+    firm = certified(**ON_BOARD)
     first, second = (submit(users, firm, measure("六.1")) for _ in range(2))
     move(users, first, "approve")
     with pytest.raises(Conflict):
@@ -161,13 +163,13 @@ def test_a_one_time_award_is_granted_once(users, certified, measure):
 
 
 def test_a_quote_for_an_enterprise_counts_its_awards_and_reports_eligibility(users, certified, measure):
-    firm = certified()
+    firm = certified(**LISTED)
     move(users, submit(users, firm, measure("六.5"), {"requested_amount": "1000000"}), "approve")
     quote = quote_subsidy(actor=users.staff_bj, measure=measure("六.5"), inputs={}, on=DAY, enterprise=firm)
     assert quote.amount == Decimal("2000000.00") and quote.history.awarded == Decimal("1000000.00")
     assert quote.refusals == []
     assert "1,000,000.00 already awarded" in quote.trace[-2]["text"]
-    other = certified(tier="innovative_sme")
+    other = certified(tier="innovative_sme", **LISTED)
     quote = quote_subsidy(actor=users.staff_bj, measure=measure("六.5"), inputs={}, on=DAY, enterprise=other)
     assert quote.amount == Decimal("3000000.00") and "held none of the tiers" in quote.refusals[0]
     with pytest.raises(NotFound):

@@ -8,6 +8,7 @@ from django.db.models import Sum
 
 from programs.models import BenefitApplication
 from programs.services.benefits import benefit_application_submit, benefit_application_transition
+from tests.programs.conftest import ON_BOARD
 from tests.tiers.test_concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -31,7 +32,11 @@ def test_racing_approvals_do_not_overspend_the_budget(users, certified, measure)
     board.save()
     apps = [
         benefit_application_submit(
-            actor=users.staff_bj, enterprise=certified(), measure=board, inputs={}, basis_date=date(2025, 3, 1)
+            actor=users.staff_bj,
+            enterprise=certified(**ON_BOARD),
+            measure=board,
+            inputs={},
+            basis_date=date(2025, 3, 1),
         )
         for _ in range(8)
     ]
