@@ -288,3 +288,11 @@ class ServiceDeskDailyCheckAdmin(ReadOnlyScopedAdmin):
     list_filter = ["day", "district__jurisdiction"]
     list_select_related = ["district"]
     date_hierarchy = "day"
+
+
+@admin.register(m.VisitCadence)
+class VisitCadenceAdmin(AuditHistoryMixin, ScopedAdmin):
+    """How often each tier is visited, per city (reference data; fixtures/servicedesk/visit_cadence.yaml)."""
+
+    list_display = ("jurisdiction", "tier", "days")
+    list_filter = ("jurisdiction",)

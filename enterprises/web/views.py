@@ -24,6 +24,7 @@ from zjtx.access import Action, can, can_see_contact, redact_changes, restrict
 from zjtx.errors import DomainError
 from zjtx.page_sections import ENTERPRISE_PAGE, page_sections
 from zjtx.privacy import mask_phone
+from zjtx.roles import Role
 from zjtx.web import RoleRequiredMixin, scoped_or_404
 
 
@@ -84,6 +85,9 @@ class EnterpriseDetailView(RoleRequiredMixin, TemplateView):
 
 class ImportCreateView(RoleRequiredMixin, TemplateView):
     template_name = "enterprises/import_form.html"
+    # Only district staff import (enterprises.services.importing._check_importer): others get the 403 page
+    # rather than a form that would refuse them.
+    roles = (Role.DISTRICT_STAFF,)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -28,7 +28,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from reporting.reports.data import Line, ReportData
+from reporting.reports.data import Line, ReportData, demand_headings, demand_values
 
 FONT = "ZJTX-CJK"
 FONT_CANDIDATES = (
@@ -219,8 +219,8 @@ def render_city(data: ReportData, path: Path) -> None:
 
 
 def _demands_table(rows: list[tuple[str, Any]], width: float) -> Table:
-    head = [_("District"), _("Not yet closed"), _("Past due"), _("Resolved, awaiting closure"), _("Closed")]
-    data = [head] + [[name, _fmt(c.open), _fmt(c.overdue), _fmt(c.resolved), _fmt(c.closed)] for name, c in rows]
+    head = [_("District"), *demand_headings()]
+    data = [head] + [[name, *(_fmt(v) for v in demand_values(c))] for name, c in rows]
     if rows and rows[0][0] == "":
         data = [head[1:]] + [row[1:] for row in data[1:]]
     columns = len(data[0])

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 
-from reporting.reports.data import Line, ReportData
+from reporting.reports.data import Line, ReportData, demand_headings, demand_values
 
 RED = Font(color="B42318")
 HEAD = PatternFill("solid", fgColor="F2F4F7")
@@ -85,9 +85,9 @@ def render(data: ReportData, path: Path) -> None:
             for day, value in points:
                 trend.append([name, day, value])
     desk = book.create_sheet(_("Service desk"))
-    desk.append([_("District"), _("Not yet closed"), _("Past due"), _("Resolved, awaiting closure"), _("Closed")])
+    desk.append([_("District"), *demand_headings()])
     for name, c in [(d.name, d.demands) for d in data.districts] + [(data.place, data.demands)]:
-        desk.append([name, c.open, c.overdue, c.resolved, c.closed])
+        desk.append([name, *demand_values(c)])
     if data.districts:
         sheet = book.create_sheet(_("Districts"))
         sheet.append(

@@ -42,7 +42,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if is_office(user):
         return redirect("reporting:dashboard")
     if getattr(user, "district_id", None):
-        return redirect("reporting:district", code=user.district.code)
+        # District staff land on their work queue (我的待办); their district's page is one click away.
+        return redirect("servicedesk:work")
     return render(request, "reporting/no_role.html", status=403)
 
 
@@ -224,6 +225,8 @@ class ReportsView(RoleRequiredMixin, TemplateView):
             districts=districts,
             period=reports.previous_period(),
             can_city=is_office(user),
+            # Auditors read reports but request none (reports.report_request refuses them).
+            can_request=user.is_superuser or getattr(user, "role", "") != "auditor",
         )
         return context
 
