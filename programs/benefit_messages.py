@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from programs.models import Beneficiary, BenefitStatusChoices
+from programs.models.benefits import BENEFIT_ACTIONS
 from programs.rules.eligibility import Refusal
 from reference.models import Tier
 from zjtx.rules.transitions import TransitionError
 from zjtx.transition_messages import transition_message
-
-BENEFIT_ACTIONS = {
-    "approve": gettext_lazy("approve"),
-    "reject": gettext_lazy("reject"),
-    "pay": gettext_lazy("mark as paid"),
-}
 
 
 def benefit_transition_message(exc: TransitionError) -> str:

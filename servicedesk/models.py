@@ -149,7 +149,7 @@ class Visit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.enterprise_id} {self.visited_on} ({self.mode})"
+        return f"{self.enterprise_id} {self.visited_on}（{self.get_mode_display()}）"
 
 
 class DemandCategory(models.TextChoices):
@@ -250,7 +250,19 @@ class Demand(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.category} ({self.status})"
+        return f"#{self.pk} {self.get_category_display()}（{self.get_status_display()}）"
+
+
+# The words of the demand's actions (servicedesk/rules/demands.py), for its history, the admin and errors.
+ACTION_LABELS = {
+    "raise": _("raise"),
+    "assign": _("assign"),
+    "start": _("start work on"),
+    "resolve": _("resolve"),
+    "close": _("close"),
+    "reopen": _("reopen"),
+    "edit": _("edit"),
+}
 
 
 class DemandEvent(TransitionEvent):
@@ -258,6 +270,9 @@ class DemandEvent(TransitionEvent):
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events")
     details = models.JSONField(_("details"), default=dict, blank=True)
+
+    action_labels = ACTION_LABELS
+    status_choices = DemandStatusChoices
 
     district_path = "demand__enterprise__district"
 

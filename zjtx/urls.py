@@ -1,5 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+# The admin's header and page titles name the system, not the framework.
+admin.site.site_header = _("SRDI tiered cultivation: administration")
+admin.site.site_title = _("SRDI tiered cultivation")
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

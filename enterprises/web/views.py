@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.generic import ListView, TemplateView
 
-from accounts.audit import history
+from accounts.audit import history, readable_changes
 from enterprises.api.filters import EnterpriseFilter
 from enterprises.models import Enterprise, ImportRun
 from enterprises.models.registry import ImportStatus
@@ -76,7 +76,7 @@ class EnterpriseDetailView(RoleRequiredMixin, TemplateView):
             facts=enterprise.year_facts.order_by("-year")[:5],
             can_write=can(user, Action.CHANGE, enterprise),
             history=[
-                (entry, redact_changes(user, enterprise.district_id, entry.changes))
+                (entry, readable_changes(Enterprise, redact_changes(user, enterprise.district_id, entry.changes)))
                 for entry in history(enterprise).select_related("actor")[:20]
             ],
         )

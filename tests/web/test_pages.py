@@ -18,7 +18,7 @@ from tiers.services import lifecycle
         ("official", "/dashboard/"),
         ("progadmin", "/programs/"),
         ("auditor", "/dashboard/"),
-        ("staff_a", "/districts/500112/"),
+        ("staff_a", "/work/"),
     ],
 )
 def test_home_depends_on_the_role(client, users, who, target):
