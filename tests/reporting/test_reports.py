@@ -146,3 +146,46 @@ def test_bad_report_requests_are_4xx(api, users, ref):
     assert client.post(url, {"kind": "weekly", "period": period_now()}, format="json").status_code == 400
     assert api(users.auditor).post(url, {"kind": "city", "period": period_now()}, format="json").status_code == 400
     assert api(users.official).post(url, {"kind": "city", "period": period_now()}, format="json").status_code == 202
+
+
+def _dated_demand(actor, enterprise, *, raised, due, closed_at=None):
+    """A demand raised on a past day; closed (through the services) and its events dated as they happened."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from servicedesk import services as desk
+    from servicedesk.models import Demand, DemandEvent
+
+    unit = Demand._meta.get_field("unit").related_model.objects.filter(jurisdiction__code="500000").first()
+    demand = desk.demand_create(actor=actor, enterprise=enterprise, category="land", description="用地", due_on=due + dt.timedelta(days=400), unit=unit)
+    if closed_at is not None:
+        for action, extra in (("start", {}), ("resolve", {"note": "已解决"}), ("close", {"satisfaction": "satisfied"})):
+            desk.demand_transition(actor=actor, demand_id=demand.pk, action=action, **extra)
+    at = timezone.make_aware(dt.datetime.combine(raised, dt.time(10)))
+    Demand.objects.filter(pk=demand.pk).update(raised_on=raised, due_on=due, created_at=at)
+    DemandEvent.objects.filter(demand=demand).update(at=at)
+    if closed_at is not None:
+        DemandEvent.objects.filter(demand=demand, to_status__in=["resolved", "closed"]).update(
+            at=timezone.make_aware(dt.datetime.combine(closed_at, dt.time(16)))
+        )
+    return demand
+
+
+def test_district_report_counts_demands_raised_closed_and_overdue_in_its_period(users, ref, make_enterprise):
+    import datetime as dt
+
+    from reporting.reports.data import district_report
+
+    firm = make_enterprise("500112")
+    d = dt.date
+    _dated_demand(users.staff_a, firm, raised=d(2026, 10, 3), due=d(2026, 10, 20))  # raised in October, overdue on 31st
+    _dated_demand(users.staff_a, firm, raised=d(2026, 10, 8), due=d(2026, 11, 30))  # raised, not yet due
+    _dated_demand(users.staff_a, firm, raised=d(2026, 9, 10), due=d(2026, 10, 1), closed_at=d(2026, 10, 12))  # closed in October
+    _dated_demand(users.staff_a, firm, raised=d(2026, 10, 15), due=d(2026, 10, 25), closed_at=d(2026, 11, 2))  # closed later
+    _dated_demand(users.staff_a, firm, raised=d(2026, 11, 5), due=d(2026, 11, 10))  # after the period: not in it
+    _dated_demand(users.staff_b, make_enterprise("500105"), raised=d(2026, 10, 3), due=d(2026, 10, 5))  # 江北
+    c = district_report(ref.districts["500112"], "2026-10").demands
+    assert (c.raised_in_period, c.closed_in_period) == (3, 1)
+    # On 31 October: four demands existed; one closed; of the three still open, two were past due.
+    assert (c.open, c.overdue, c.closed) == (3, 2, 1)
