@@ -54,8 +54,12 @@ def _lines_sheet(book: Workbook, title: str, lines: list[Line]) -> None:
                 line.deadline,
             ]
         )
+        row = sheet[sheet.max_row]
+        for cell in row[1:8]:
+            cell.number_format = "#,##0.##" if isinstance(cell.value, float) else "#,##0"
+        row[10].number_format = DATE_FORMAT
         if line.off_track:
-            for cell in sheet[sheet.max_row]:
+            for cell in row:
                 cell.font = RED
     sheet.column_dimensions["A"].width = 28
     if any(line.percent is not None for line in lines):
@@ -65,6 +69,9 @@ def _lines_sheet(book: Workbook, title: str, lines: list[Line]) -> None:
         chart.add_data(Reference(sheet, min_col=4, min_row=1, max_row=len(lines) + 1), titles_from_data=True)
         chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=len(lines) + 1))
         sheet.add_chart(chart, "M2")
+
+
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
 
 def render(data: ReportData, path: Path) -> None:
@@ -77,6 +84,9 @@ def render(data: ReportData, path: Path) -> None:
     info.append([_("Period"), data.period])
     info.append([_("Figures as of"), data.as_of])
     info.append([_("Generated"), data.generated_at.replace(tzinfo=None)])
+    # Dates read as on the pages (2026年11月26日); numbers with thousands separators.
+    info["B4"].number_format = DATE_FORMAT
+    info["B5"].number_format = DATE_FORMAT + " hh:mm"
     _lines_sheet(book, _("Targets"), data.lines)
     if data.series:
         trend = book.create_sheet(_("Trend"))

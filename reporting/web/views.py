@@ -91,10 +91,32 @@ def candidate_rows(user: Any, district: District, limit: int = 25) -> list[dict[
     return [{"a": a, "lacking": eligibility_text.gaps(a, list(a.lacking))} for a in ranked]
 
 
+def _status(row: ProgressRow) -> str:
+    """met / off (behind or missed) / on (on track) / none: the completion chart colours its bars by it."""
+    p = row.progress
+    if p is None:
+        return "none"
+    return "met" if p.met else "off" if p.off_track else "on"
+
+
 def _chart_rows(rows: list[ProgressRow]) -> list[dict[str, Any]]:
     return [
-        {"name": r.target.metric.display_name, "percent": float(r.progress.percent) if r.progress else 0} for r in rows
+        {
+            "name": r.target.metric.display_name,
+            "percent": float(r.progress.percent) if r.progress else 0,
+            "status": _status(r),
+        }
+        for r in rows
     ]
+
+
+def trend_targets(rows: list[ProgressRow]) -> dict[str, dict[str, Any]]:
+    """Per metric shown in the trend chart: its target and the deadline's month (the chart's target line and marker)."""
+    return {
+        r.target.metric.display_name: {"target": r.target.value, "deadline": f"{r.target.deadline:%Y-%m}"}
+        for r in rows
+        if r.target.metric.kind in (MetricKind.TIER_HOLDERS, MetricKind.NEW_LISTINGS)
+    }
 
 
 class DashboardView(RoleRequiredMixin, TemplateView):
@@ -149,6 +171,7 @@ class DashboardView(RoleRequiredMixin, TemplateView):
             descending=descending,
             off_track_count=sum(1 for r in ranking if r.progress and r.progress.off_track),
             trend=_trend(jurisdiction, None, today),
+            trend_targets=trend_targets(city_rows),
             completion=_chart_rows(city_rows),
             pipeline=pipeline_totals(
                 candidate_pipeline(user, today=today, targets=Target.objects.filter(pk__in=[t.pk for t in city]))
@@ -178,6 +201,7 @@ class DistrictView(RoleRequiredMixin, TemplateView):
             district=district,
             rows=rows,
             trend=_trend(district.jurisdiction, district, today),
+            trend_targets=trend_targets(rows),
             completion=_chart_rows(rows),
             pipeline=[
                 p
@@ -185,7 +209,11 @@ class DistrictView(RoleRequiredMixin, TemplateView):
                 if p.district is not None and p.district.pk == district.pk and p.target.deadline >= _active_since(today)
             ],
             candidates=candidate_rows(user, district),
-            expiring=expiring_certifications(user).filter(enterprise__district=district).select_related("tier")[:20],
+            # Most urgent first: the certification that ends first heads the list.
+            expiring=expiring_certifications(user)
+            .filter(enterprise__district=district)
+            .select_related("tier")
+            .order_by("valid_until", "enterprise__name")[:20],
             enterprise_count=enterprises_for(user).filter(district=district).count(),
             reports=restrict(ReportRun.objects.all(), user).filter(district=district)[:6],
             metrics=Metric.objects.all(),

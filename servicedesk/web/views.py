@@ -33,7 +33,13 @@ from zjtx.web import scoped_or_404
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
 DATE = forms.DateInput(
     format="%Y-%m-%d",
-    attrs={"inputmode": "numeric", "placeholder": _("YYYY-MM-DD"), "autocomplete": "off", "class": "date-input", "lang": "zh-CN"},
+    attrs={
+        "inputmode": "numeric",
+        "placeholder": _("YYYY-MM-DD"),
+        "autocomplete": "off",
+        "class": "date-input",
+        "lang": "zh-CN",
+    },
 )
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from enterprises.models import ImportRun
 from enterprises.models.registry import ImportStatus
 from servicedesk import notifications, services
-from servicedesk.models import Demand, DemandEvent, Notification, VisitCadence
+from servicedesk.models import Demand, Notification, VisitCadence
 from servicedesk.web.work import queue_sections
 from tiers.services import lifecycle
 
@@ -49,7 +49,10 @@ def queue(users, ref, make_enterprise):
     _demand(users.staff_b, make_enterprise("500105", name="江北逾期有限公司"), raised_days_ago=40, due_in=-5)
     giant = make_enterprise("500112", name="渝北小巨人有限公司")
     lifecycle.certification_import(
-        actor=users.superuser, enterprise=giant, tier=ref.tiers["little_giant"], valid_from=TODAY - dt.timedelta(days=400)
+        actor=users.superuser,
+        enterprise=giant,
+        tier=ref.tiers["little_giant"],
+        valid_from=TODAY - dt.timedelta(days=400),
     )
     services.specialist_assign(actor=users.staff_a, enterprise=giant, specialist=users.staff_a)
     services.visit_log(actor=users.staff_a, enterprise=giant, visited_on=TODAY - dt.timedelta(days=70), mode="phone")
@@ -69,7 +72,9 @@ def test_staff_queue_has_each_kind_with_counts_most_urgent_first_and_only_their_
     sections = _sections(users.staff_a)
     assert sections["overdue_demands"].count == 1
     assert [i.title for i in sections["overdue_demands"].items] == ["渝北逾期诉求有限公司"]
-    assert sections["demands_due_soon"].count == 1 and sections["demands_due_soon"].items[0].title == "渝北将到期有限公司"
+    assert (
+        sections["demands_due_soon"].count == 1 and sections["demands_due_soon"].items[0].title == "渝北将到期有限公司"
+    )
     # The little giant was visited 70 days ago; Chongqing's cadence for little giants is 60 days.
     assert [i.title for i in sections["visits_due"].items] == ["渝北小巨人有限公司"]
     ending = [i.title for i in sections["certifications_ending"].items]
@@ -141,7 +146,7 @@ class SMTPCapture:
         outer = self
 
         class Handler:
-            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
                 outer.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
                 return "250 OK"
 
@@ -179,7 +184,7 @@ class RobotServer:
         self.bodies = bodies
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers["Content-Length"])
                 bodies.append(json.loads(self.rfile.read(length).decode("utf-8")))
                 self.send_response(status)

@@ -105,7 +105,7 @@ def test_visit_form_needs_a_deliberate_entry_and_marks_demand_fields_required_on
     assert html.count("该字段是必填项") >= 2  # the day and the mode
     # Ticking the box makes the demand's fields required.
     raised = client.post(url, {"visited_on": timezone.localdate().isoformat(), "mode": "phone", "raise_demand": "on"})
-    assert raised.status_code == 400 and "id=\"field-demand-description\"" in raised.content.decode()
+    assert raised.status_code == 400 and 'id="field-demand-description"' in raised.content.decode()
 
 
 def test_dates_in_chinese_order_are_read_and_a_saved_visit_says_so(client, users, ref, make_enterprise):
