@@ -16,7 +16,7 @@ from reference.models import District, Jurisdiction
 from reporting.models import ManualValue, Metric, MetricKind, MetricSnapshot, Target
 from reporting.rules.progress import split_proportionally
 from reporting.services.metrics import metric_values
-from reporting.services.snapshots import snapshot_day
+from reporting.services.snapshots import ensure_deadline_snapshots, snapshot_day
 from reporting.services.targets import target_split
 from zjtx.audit_context import audit_context
 
@@ -57,4 +57,6 @@ def load_demo(seed: int = 2025) -> str:
         {today - dt.timedelta(days=n) for n in range(0, 30)} | {today - dt.timedelta(days=30 * m) for m in range(1, 13)}
     )
     rows = sum(snapshot_day(day) for day in days)
+    # The deadline days of the targets already closed, as the nightly job would have taken them.
+    days += ensure_deadline_snapshots(today)
     return f"reporting demo: {splits} targets split into districts, {len(days)} days of snapshots ({rows} rows)"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,18 +15,20 @@ from reference.models import Bilingual, ReferenceQuerySet
 from zjtx.access import RestrictedQuerySet
 
 
-def one_per_place(before: list[str], after: list[str], name: str) -> list[models.UniqueConstraint]:
+def one_per_place(
+    before: list[str], after: list[str], name: str, only: Q | None = None
+) -> list[models.UniqueConstraint]:
     """Rows kept per place: one per jurisdiction for city-wide rows (district empty), one per district otherwise.
 
-    Two partial constraints, because a NULL district would never collide in a plain unique constraint.
+    Two partial constraints, because a NULL district would never collide in a plain unique constraint;
+    `only` narrows both to some rows.
     """
+    city, district = Q(district__isnull=True), Q(district__isnull=False)
+    if only is not None:
+        city, district = city & only, district & only
     return [
-        models.UniqueConstraint(
-            fields=[*before, "jurisdiction", *after], condition=Q(district__isnull=True), name=f"one_city_{name}"
-        ),
-        models.UniqueConstraint(
-            fields=[*before, "district", *after], condition=Q(district__isnull=False), name=f"one_district_{name}"
-        ),
+        models.UniqueConstraint(fields=[*before, "jurisdiction", *after], condition=city, name=f"one_city_{name}"),
+        models.UniqueConstraint(fields=[*before, "district", *after], condition=district, name=f"one_district_{name}"),
     ]
 
 
@@ -66,7 +71,11 @@ class Metric(Bilingual):
 
 
 class Target(models.Model):
-    """A target value of a metric for a jurisdiction (city-wide) or one district, due by a deadline."""
+    """A target value of a metric for a jurisdiction (city-wide) or one district, due by a deadline.
+
+    A target belongs to a plan period: the policy document (programs.Policy) that set it, whose period
+    bounds its deadline.  The day after its deadline a target is closed and has a final result.
+    """
 
     metric = models.ForeignKey(Metric, verbose_name=_("metric"), on_delete=models.PROTECT, related_name="targets")
     jurisdiction = models.ForeignKey(
@@ -100,6 +109,16 @@ class Target(models.Model):
         blank=True,
         related_name="targets",
     )
+    # The plan period: the policy document that set the target (a district target shares its city target's).
+    policy = models.ForeignKey(
+        "programs.Policy",
+        verbose_name=_("plan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="targets",
+        help_text=_("The policy document whose plan period this target belongs to; its period bounds the deadline."),
+    )
     start = models.DateField(_("counting from"), help_text=_("Start of the plan period, for pace and projection."))
     deadline = models.DateField(_("deadline"))
     source = models.CharField(_("source"), max_length=300, blank=True)
@@ -132,6 +151,33 @@ class Target(models.Model):
             raise ValidationError(
                 {"parent": _("A district target is split from a city-wide target of the same metric.")}
             )
+        errors = self.plan_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    def plan_errors(self) -> dict[str, Any]:
+        """What is wrong with the target's plan: of another jurisdiction, or a period without the deadline."""
+        plan = self.policy
+        if plan is None:
+            return {}
+        if plan.jurisdiction_id != self.jurisdiction_id:
+            return {"policy": _("The plan is of another jurisdiction.")}
+        if self.deadline and not (
+            plan.effective_from <= self.deadline
+            and (plan.effective_until is None or self.deadline < plan.effective_until)
+        ):
+            return {
+                "deadline": _("The deadline lies outside the plan's period (%(period)s).")
+                % {"period": plan_period(plan)}
+            }
+        return {}
+
+
+def plan_period(plan: Any) -> str:
+    """A plan's period as people write it: first and last day (the stored end is exclusive)."""
+    if plan.effective_until is None:
+        return f"{plan.effective_from:%Y-%m-%d} –"
+    return f"{plan.effective_from:%Y-%m-%d} – {plan.effective_until - dt.timedelta(days=1):%Y-%m-%d}"
 
 
 class ManualValue(models.Model):
@@ -204,6 +250,7 @@ class MetricSnapshot(models.Model):
 class ReportKind(models.TextChoices):
     DISTRICT = "district", _("District progress report")
     CITY = "city", _("City-wide summary")
+    CLOSING = "closing", _("Closing evaluation")
 
 
 class ReportStatus(models.TextChoices):
@@ -214,7 +261,11 @@ class ReportStatus(models.TextChoices):
 
 
 class ReportRun(models.Model):
-    """A progress report for a period (YYYY-MM): one row per kind, place and period, regenerated in place."""
+    """A progress report for a period (YYYY-MM): one row per kind, place and period, regenerated in place.
+
+    A closing evaluation (终期评估) is the city-wide report of one ended plan: one row per plan, its
+    period the month of the plan's last day.
+    """
 
     kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices)
     jurisdiction = models.ForeignKey(
@@ -224,6 +275,15 @@ class ReportRun(models.Model):
         "reference.District", verbose_name=_("district"), on_delete=models.PROTECT, null=True, blank=True
     )
     period = models.CharField(_("period"), max_length=7, help_text=_("Month reported on, YYYY-MM"))
+    plan = models.ForeignKey(
+        "programs.Policy",
+        verbose_name=_("plan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The ended plan a closing evaluation is about."),
+    )
     as_of = models.DateField(_("figures as of"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING)
@@ -254,12 +314,17 @@ class ReportRun(models.Model):
         verbose_name_plural = _("reports")
         ordering = ["-period", "kind", "district__sort_order"]
         constraints = [
-            *one_per_place(["kind"], ["period"], "report_per_period"),
+            *one_per_place(["kind"], ["period"], "report_per_period", only=~Q(kind="closing")),
+            models.UniqueConstraint(fields=["plan"], condition=Q(kind="closing"), name="one_closing_report_per_plan"),
             models.CheckConstraint(
-                condition=Q(kind="city", district__isnull=True) | Q(kind="district", district__isnull=False),
+                condition=Q(kind="city", district__isnull=True, plan__isnull=True)
+                | Q(kind="district", district__isnull=False, plan__isnull=True)
+                | Q(kind="closing", district__isnull=True, plan__isnull=False),
                 name="report_kind_matches_scope",
             ),
         ]
 
     def __str__(self) -> str:
+        if self.kind == ReportKind.CLOSING:
+            return f"{self.get_kind_display()} {self.plan}"
         return f"{self.get_kind_display()} {self.district or self.jurisdiction} {self.period}"

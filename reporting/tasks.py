@@ -22,11 +22,15 @@ TRANSIENT = (OperationalError, InterfaceError)
     max_retries=5,
 )
 def daily_snapshot(day: str | None = None) -> int:
-    """Snapshot every target metric for every district and city; a rerun for the same day replaces it."""
+    """Snapshot every target metric for every district and city; a rerun for the same day replaces it.
+
+    Deadline days of closed targets that were never snapshotted are taken too (their final results).
+    """
     when = dt.date.fromisoformat(day) if day else timezone.localdate()
     with job_run("reporting.daily_snapshot", when.isoformat()) as run:
         written = snapshots.snapshot_day(when)
-        run.result = {"rows": written}
+        deadlines = snapshots.ensure_deadline_snapshots(when)
+        run.result = {"rows": written, "deadline_days": [d.isoformat() for d in deadlines]}
     return written
 
 

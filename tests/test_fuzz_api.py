@@ -51,6 +51,7 @@ REFERENCE_KEYS = {
     "jurisdictions": "500000",
     "metrics": "srdi_smes",
     "policies": "bj-2023-ten-actions",
+    "plans": "cq-2022-2025-action-plan",
     "responsible-units": "cq-econ-info",
     "service-units": "district-government",
     "subsidy-rules": "cq-test-smart-upgrade",

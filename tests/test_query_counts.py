@@ -156,6 +156,7 @@ def _lookups(world: World) -> dict[str, Any]:
         "tier": "srdi_sme",
         "metric": "srdi_smes",
         "policy": CQ_PLAN,
+        "plan": CQ_PLAN,
         "measure": world.task_28.pk,
         "subsidyrule": "cq-test-smart-upgrade",
         "responsibleunit": "cq-districts",

@@ -36,6 +36,7 @@ from zjtx.api_urls import router
 REFERENCE = {
     "jurisdiction", "district", "industry", "tier", "metric",
     "policy", "measure", "subsidyrule", "responsibleunit",
+    "plan",  # plan periods are policies, listed to whoever sees some of their targets
 }  # fmt: skip
 # Records of the system's own jobs: for office roles only, never for district staff.
 SYSTEM = {"jobrun"}
@@ -68,7 +69,10 @@ def district_a(users, ref, make_enterprise):
         jurisdiction=ent.district.jurisdiction, actor=users.official,
     )  # fmt: skip
     entry = AuditEntry.objects.filter(object_id=str(ent.pk)).first()
-    city_target = Target.objects.get(metric__code="srdi_smes", district=None, deadline="2025-12-31")
+    city_target = Target.objects.create(  # a running target (test figures): the pipeline shows running ones only
+        metric=Metric.objects.get(code="srdi_smes"), jurisdiction=ent.district.jurisdiction, value=2500,
+        start=timezone.localdate() - timedelta(days=30), deadline=timezone.localdate() + timedelta(days=400),
+    )  # fmt: skip
     (district_target,) = target_split(actor=users.progadmin, target_id=city_target.pk, shares={"500112": 2500})
     snapshot_day(timezone.localdate())
     snapshot = MetricSnapshot.objects.filter(district__code="500112").first()

@@ -8,6 +8,7 @@ from accounts.api.views import AuditEntryViewSet, MeView, TokenView
 from enterprises.api import views as ev
 from programs.api import views as pv
 from reference.api import views as refv
+from reporting.api import plans as rp
 from reporting.api import views as rv
 from servicedesk.api import views as sd
 from tiers.api import tier_lists as tier_lists_api
@@ -35,6 +36,7 @@ router.register("snapshots", rv.SnapshotViewSet, basename="snapshot")
 router.register("manual-values", rv.ManualValueViewSet, basename="manualvalue")
 router.register("reports", rv.ReportRunViewSet, basename="reportrun")
 router.register("job-runs", rv.JobRunViewSet, basename="jobrun")
+router.register("plans", rp.PlanViewSet, basename="plan")
 router.register("policies", pv.PolicyViewSet, basename="policy")
 router.register("measures", pv.MeasureViewSet, basename="measure")
 router.register("subsidy-rules", pv.SubsidyRuleViewSet, basename="subsidyrule")

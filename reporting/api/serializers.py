@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from programs.models import Policy
 from reference.models import District, JobRun, Jurisdiction
 from reporting.models import ManualValue, Metric, MetricSnapshot, ReportKind, ReportRun, Target
 from reporting.selectors import PipelineRow, ProgressRow
@@ -22,10 +24,13 @@ class TargetSerializer(serializers.ModelSerializer[Target]):
     metric: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     jurisdiction: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    plan: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        source="policy", slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Target
-        fields = ["id", "metric", "jurisdiction", "district", "parent", "value", "start", "deadline", "source"]
+        fields = ["id", "metric", "jurisdiction", "district", "parent", "plan", "value", "start", "deadline", "source"]
 
 
 class TargetWriteSerializer(serializers.ModelSerializer[Target]):
@@ -33,18 +38,27 @@ class TargetWriteSerializer(serializers.ModelSerializer[Target]):
 
     metric = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.all())
     jurisdiction = serializers.SlugRelatedField(slug_field="code", queryset=Jurisdiction.objects.all())
+    plan = serializers.SlugRelatedField(
+        source="policy", slug_field="code", queryset=Policy.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = Target
-        fields = ["id", "metric", "jurisdiction", "value", "start", "deadline", "source"]
+        fields = ["id", "metric", "jurisdiction", "plan", "value", "start", "deadline", "source"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start = attrs.get("start", getattr(self.instance, "start", None))
-        deadline = attrs.get("deadline", getattr(self.instance, "deadline", None))
+        deadline: Any = attrs.get("deadline", getattr(self.instance, "deadline", None))
         if start and deadline and deadline <= start:
             raise serializers.ValidationError({"deadline": "must be after the start"})
         if attrs.get("value", 1) <= 0:
             raise serializers.ValidationError({"value": "must be positive"})
+        plan = attrs.get("policy", getattr(self.instance, "policy", None))
+        jurisdiction = attrs.get("jurisdiction", getattr(self.instance, "jurisdiction", None))
+        if plan is not None and jurisdiction is not None:
+            errors = Target(jurisdiction=jurisdiction, policy=plan, deadline=deadline).plan_errors()
+            if errors:
+                raise serializers.ValidationError(errors)
         return attrs
 
 
@@ -52,6 +66,26 @@ class SplitSerializer(serializers.Serializer[Any]):
     shares = serializers.DictField(
         child=serializers.IntegerField(min_value=0), help_text="District code → share; must add up to the target"
     )
+
+
+class FinalResultSerializer(serializers.Serializer[ProgressRow]):
+    """A closed target's final result: at the deadline, met or missed by how much, and the value today."""
+
+    value_at_deadline = serializers.IntegerField(source="final.at_deadline")
+    at_deadline_as_of = serializers.DateField(source="as_of", help_text="the snapshot day (the deadline day)")
+    met = serializers.BooleanField(source="final.met")
+    difference = serializers.IntegerField(
+        source="final.difference", help_text="value at the deadline minus the target: below zero, missed by that"
+    )
+    percent = serializers.DecimalField(source="final.percent", max_digits=9, decimal_places=1)
+    final_rank = serializers.IntegerField(source="rank", allow_null=True)
+    share_of_city = serializers.DecimalField(
+        source="final.share_of_city", max_digits=5, decimal_places=1, allow_null=True,
+        help_text="a district's value at the deadline as a percentage of the city's (for readers of the city)",
+    )  # fmt: skip
+    value_today = serializers.IntegerField(source="final.today", allow_null=True)
+    today_as_of = serializers.DateField(allow_null=True)
+    change_since_deadline = serializers.IntegerField(source="final.change_since_deadline", allow_null=True)
 
 
 class ProgressSerializer(serializers.Serializer[ProgressRow]):
@@ -79,8 +113,17 @@ class ProgressSerializer(serializers.Serializer[ProgressRow]):
     )
     met = serializers.BooleanField(source="progress.met", allow_null=True)
     off_track = serializers.BooleanField(source="progress.off_track", allow_null=True)
-    rank = serializers.IntegerField(allow_null=True)
+    rank = serializers.IntegerField(allow_null=True, help_text="final rank once the target is closed")
     rank_of = serializers.IntegerField(allow_null=True)
+    plan = serializers.CharField(source="target.policy.code", allow_null=True, default=None)
+    closed = serializers.BooleanField(
+        help_text="the deadline has passed: the figures above are those at the deadline, see final"
+    )
+    final = serializers.SerializerMethodField()
+
+    @extend_schema_field(FinalResultSerializer(allow_null=True))
+    def get_final(self, row: ProgressRow) -> dict[str, Any] | None:
+        return FinalResultSerializer(row).data if row.final is not None else None
 
 
 class SnapshotSerializer(serializers.ModelSerializer[MetricSnapshot]):

@@ -41,6 +41,7 @@ class TargetFilter(df.FilterSet):
     city = df.BooleanFilter(field_name="district", lookup_expr="isnull", label="City-wide targets only")
     deadline = df.DateFilter()
     deadline_after = df.DateFilter(field_name="deadline", lookup_expr="gte")
+    plan = df.CharFilter(field_name="policy__code")
 
     class Meta:
         model = Target
@@ -50,7 +51,7 @@ class TargetFilter(df.FilterSet):
 class TargetViewSet(ScopedViewSetMixin, viewsets.ModelViewSet[Target]):
     """Targets. Program admins and officials add city-wide targets and split them into district targets."""
 
-    queryset = Target.objects.select_related("metric", "jurisdiction", "district")
+    queryset = Target.objects.select_related("metric", "jurisdiction", "district", "policy")
     filterset_class = TargetFilter
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
@@ -85,6 +86,7 @@ TARGET_PARAMETERS = [
     OpenApiParameter("district", str),
     OpenApiParameter("jurisdiction", str),
     OpenApiParameter("active", bool, description="only targets whose deadline has not passed"),
+    OpenApiParameter("plan", str, description="the plan period (policy code)"),
 ]
 
 
@@ -101,14 +103,18 @@ class TargetRowsView(ListAPIView[Any]):
         f = TargetFilter(params, queryset=Target.objects.restrict(self.request.user))
         if not f.is_valid():
             raise DomainError(_("Invalid filter: %(errors)s") % {"errors": dict(f.errors)})
-        qs = f.qs.select_related("metric", "jurisdiction", "district")
+        qs = f.qs.select_related("metric", "jurisdiction", "district", "policy")
         if params.get("active") in ("1", "true", "True"):
             qs = qs.filter(deadline__gte=timezone.localdate())
         return qs
 
 
 class ProgressView(TargetRowsView):
-    """Progress of each target in scope: current value, %, gap, pace needed, trend, projection, rank, off track."""
+    """Progress of each target in scope: current value, %, gap, pace needed, trend, projection, rank, off track.
+
+    A target whose deadline has passed is closed: its figures are those at the deadline, its rank the final
+    rank, `final` adds met or missed by how much and the value today; a closed target is never off track.
+    Running targets come first."""
 
     serializer_class = s.ProgressSerializer
 
@@ -117,6 +123,7 @@ class ProgressView(TargetRowsView):
             *TARGET_PARAMETERS,
             OpenApiParameter("city", bool, description="only city-wide targets"),
             OpenApiParameter("off_track", bool),
+            OpenApiParameter("closed", bool, description="only closed targets (final results), or only running ones"),
         ]
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -128,7 +135,11 @@ class ProgressView(TargetRowsView):
         if off in ("1", "true", "True", "0", "false", "False"):
             wanted = off in ("1", "true", "True")
             rows = [r for r in rows if r.progress is not None and r.progress.off_track == wanted]
-        return rows
+        closed = self.request.query_params.get("closed")
+        if closed in ("1", "true", "True", "0", "false", "False"):
+            rows = [r for r in rows if (r.target.deadline < timezone.localdate()) == (closed in ("1", "true", "True"))]
+        # Running targets lead, closed ones follow; each keeps the order of the targets list.
+        return sorted(rows, key=lambda r: r.target.deadline < timezone.localdate())
 
 
 class CandidatePipelineView(TargetRowsView):

@@ -126,6 +126,8 @@ def status_text(row: ProgressRow | None) -> tuple[str, bool]:
     if row is None or row.progress is None:
         return _("no target for this place"), False
     p = row.progress
+    if p.closed:  # frozen at the deadline: a final result, never "behind schedule"
+        return (_("final: reached") if p.met else _("final: missed")), False
     if p.met:
         return _("reached"), False
     if p.off_track:
@@ -145,6 +147,8 @@ def _line(metric: Metric, value: int, row: ProgressRow | None) -> Line:
             p.projected_at_deadline,
         )
         line.deadline = row.target.deadline
+        if p.closed:
+            line.value = p.current  # the value at the deadline, as the rest of the line
         if row.rank:
             line.rank = f"{row.rank}/{row.rank_of}"
     return line

@@ -30,6 +30,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from reporting.reports.closing import ClosingData, FinalLine
 from reporting.reports.data import Line, ReportData, demand_headings, demand_values
 
 FONT = "ZJTX-CJK"
@@ -117,10 +118,10 @@ STATUS_COLOURS = {
 }
 
 
-def status_of(line: Line) -> str:
+def status_of(line: Line | FinalLine) -> str:
     if line.percent is not None and line.percent >= 100:
         return "met"
-    return "off" if line.off_track else "on"
+    return "off" if getattr(line, "off_track", False) else "on"
 
 
 def completion_axis_max(longest: float) -> int:
@@ -128,7 +129,7 @@ def completion_axis_max(longest: float) -> int:
     return 100 if longest <= 100 else int(math.ceil(longest / 50.0) * 50)
 
 
-def _completion_chart(lines: list[Line], width: float) -> Drawing | None:
+def _completion_chart(lines: list[Line] | list[FinalLine], width: float, title: str = "") -> Drawing | None:
     with_target = [line for line in lines if line.percent is not None]
     if not with_target:
         return None
@@ -150,7 +151,7 @@ def _completion_chart(lines: list[Line], width: float) -> Drawing | None:
     for i, line in enumerate(with_target):  # coloured by status, as on the dashboard
         chart.bars[(0, i)].fillColor = STATUS_COLOURS[status_of(line)]
     drawing.add(chart)
-    drawing.add(String(110, height - 10, _("Completion of targets (%)"), fontName=FONT, fontSize=8))
+    drawing.add(String(110, height - 10, title or _("Completion of targets (%)"), fontName=FONT, fontSize=8))
     return drawing
 
 
@@ -255,10 +256,87 @@ def _demands_table(rows: list[tuple[str, Any]], width: float) -> Table:
     return _table(data, [width / columns] * columns, highlight)
 
 
+def render_closing(data: ClosingData, path: Path) -> None:
+    """The closing evaluation (终期评估): final results, charts, each target by district, the service desk's work."""
+    s = _styles()
+    size = landscape(A4)
+    doc = SimpleDocTemplate(str(path), pagesize=size, leftMargin=12 * mm, rightMargin=12 * mm, title=data.title)
+    width = size[0] - 24 * mm
+    story: list[Any] = [
+        Paragraph(data.title, s["title"]),
+        Paragraph(
+            _(
+                "Plan period %(period)s. Values at the deadline are those of the deadline day's snapshot; "
+                "values today are as of %(day)s; generated %(at)s."
+            )
+            % {"period": data.period, "day": data.as_of, "at": f"{data.generated_at:%Y-%m-%d %H:%M}"},
+            s["small"],
+        ),
+        Paragraph(_("Final results"), s["h2"]),
+        _final_table(data.lines, width, districts=False),
+    ]
+    chart = _completion_chart(data.lines, width, _("Completion at the deadline (%)"))
+    trend = _trend_chart(data.series, width)
+    for drawing in (chart, trend):
+        if drawing is not None:
+            story += [Spacer(1, 4 * mm), drawing]
+    for section in data.sections:
+        heading = _("%(metric)s, due %(deadline)s: districts") % {
+            "metric": section.city.metric,
+            "deadline": section.city.deadline,
+        }
+        story += [Paragraph(heading, s["h2"]), _final_table([d.line for d in section.districts], width, section)]
+    story += [Paragraph(_("Service desk over the plan period"), s["h2"])]
+    head = [_("District"), _("Visits"), _("Demands raised"), _("Demands closed"), _("Overdue at the end")]
+    rows = [head] + [
+        [name, _fmt(w.visits), _fmt(w.raised), _fmt(w.closed), _fmt(w.overdue_at_end)]
+        for name, w in [*data.desk, (_("Total"), data.desk_total)]
+    ]
+    overdue = [i for i, (_name, w) in enumerate(data.desk, start=1) if w.overdue_at_end]
+    story.append(_table(rows, [width / len(head)] * len(head), overdue))
+    story += [Spacer(1, 4 * mm), Paragraph(_closing_notes(), s["small"])]
+    doc.build(story)
+
+
+def _final_table(lines: list[FinalLine], width: float, section: Any = None, districts: bool = True) -> Table:
+    """Final results: one row per target (city) or per district of one target."""
+    first = [_("District")] if districts else [_("Metric"), _("Deadline")]
+    head = [*first, _("Target"), _("At the deadline"), _("Done %"), _("Result"), _("Final rank"),
+            _("Share of the city's result"), _("Today"), _("Change since the deadline")]  # fmt: skip
+    rows = [head]
+    names = [d.name for d in section.districts] if section is not None else []
+    for i, line in enumerate(lines):
+        start = [names[i]] if districts else [line.metric, str(line.deadline)]
+        rows.append([
+            *start, _fmt(line.target), _fmt(line.at_deadline), _fmt(line.percent, "%"), line.result,
+            line.rank or "—", _fmt(line.share_of_city, "%"), _fmt(line.today), _signed(line.change),
+        ])  # fmt: skip
+    lead = width * (0.16 if districts else 0.26)
+    rest = (width - lead * (1 if districts else 1.4)) / (len(head) - len(first))
+    widths = [lead] if districts else [lead, lead * 0.4]
+    missed = [i for i, line in enumerate(lines, start=1) if line.missed]
+    return _table(rows, widths + [rest] * (len(head) - len(first)), missed)
+
+
+def _signed(value: int | None) -> str:
+    return "—" if value is None else f"{value:+d}"
+
+
+def _closing_notes() -> str:
+    return _(
+        "Notes: rows in red missed their target at the deadline. Result: met, or missed by the shortfall; "
+        "final rank compares the districts' completion of their share of the same target at the deadline (通报); "
+        "share of the city's result is a district's value at the deadline as a part of the city-wide value; "
+        "change since the deadline is today's value minus the value at the deadline. Districts without a share "
+        "of a target show their values only."
+    )
+
+
 def _notes() -> str:
     return _(
         "Notes: rows in red are behind schedule or missed. Needed / month is the gap divided by the months "
         "left; trend is the least-squares slope of the last 90 days of daily snapshots; projected is the "
         "value at the deadline if the trend continues. Rank compares the districts' completion of their "
-        "share of the same target (通报)."
+        "share of the same target (通报). For a target whose deadline has passed the figures are those at "
+        "the deadline (its final result; see the plan's closing evaluation)."
     )

@@ -7,8 +7,12 @@ Conventions:
   snapshots in the window there is no trend, and the projection assumes the
   value stays where it is.
 - Off track: before the deadline, when the projection falls short of the
-  target; on or after it, when the target was not reached.
+  target; on the deadline day, when the target is not reached.
 - A target is met when the current value reaches it; met targets are never off track.
+- Closed: the day after its deadline a target is closed.  Its progress is
+  frozen at the deadline (the caller passes the value at the deadline), and a
+  closed target is never off track: it has a final result, met or missed
+  (`final_result`), not a pace to keep.
 """
 
 from __future__ import annotations
@@ -33,6 +37,31 @@ class Progress:
     projected_at_deadline: Decimal
     met: bool
     off_track: bool
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class FinalResult:
+    """A closed target's result: the value at the deadline against the target, and what happened since.
+
+    `difference` is the value at the deadline minus the target: zero or more when met (by how much it was
+    exceeded), negative when missed (by how much it fell short).  `share_of_city` is a district's part of
+    the city-wide value at the deadline, in percent (None for the city itself or when unknown).
+    """
+
+    target: int
+    at_deadline: int
+    met: bool
+    difference: int
+    percent: Decimal
+    today: int | None
+    change_since_deadline: int | None
+    share_of_city: Decimal | None
+
+    @property
+    def shortfall(self) -> int:
+        """By how much a missed target fell short (0 when met)."""
+        return max(-self.difference, 0)
 
 
 def _q(value: Decimal, places: str = "0.1") -> Decimal:
@@ -63,18 +92,21 @@ def progress(
     history: Sequence[tuple[dt.date, int]] = (),
     window_days: int = 90,
 ) -> Progress:
+    """Progress on `today`; after the deadline, frozen on the deadline (`current` is then the value at the deadline)."""
     if target <= 0:
         raise ValueError("target must be positive")
+    closed = today > deadline
+    on = min(today, deadline)
     gap = max(target - current, 0)
     met = gap == 0
-    days_left = max((deadline - today).days, 0)
-    recent = sorted((d, v) for d, v in history if today - dt.timedelta(days=window_days) <= d <= today)
+    days_left = max((deadline - on).days, 0)
+    recent = sorted((d, v) for d, v in history if on - dt.timedelta(days=window_days) <= d <= on)
     slope = trend_per_day(recent)
     projected = Decimal(current) + (slope or Decimal(0)) * Decimal(days_left)
     pace = None
     if days_left > 0:
         pace = _q(Decimal(gap) / (Decimal(days_left) / DAYS_PER_MONTH))
-    off_track = not met and (days_left == 0 or projected < target)
+    off_track = not met and not closed and (days_left == 0 or projected < target)
     return Progress(
         target=target,
         current=current,
@@ -86,6 +118,28 @@ def progress(
         projected_at_deadline=_q(projected, "1"),
         met=met,
         off_track=off_track,
+        closed=closed,
+    )
+
+
+def final_result(
+    *, target: int, at_deadline: int, today: int | None = None, city_at_deadline: int | None = None
+) -> FinalResult:
+    """The final result of a closed target (see FinalResult); `city_at_deadline` only for a district's target."""
+    if target <= 0:
+        raise ValueError("target must be positive")
+    share = None
+    if city_at_deadline:
+        share = _q(Decimal(at_deadline) * 100 / Decimal(city_at_deadline))
+    return FinalResult(
+        target=target,
+        at_deadline=at_deadline,
+        met=at_deadline >= target,
+        difference=at_deadline - target,
+        percent=_q(Decimal(at_deadline) * 100 / Decimal(target)),
+        today=today,
+        change_since_deadline=None if today is None else today - at_deadline,
+        share_of_city=share,
     )
 
 

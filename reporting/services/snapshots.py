@@ -62,3 +62,31 @@ def snapshot_range(start: dt.date, end: dt.date, step_days: int = 1) -> int:
         written += snapshot_day(day)
         day += dt.timedelta(days=step_days)
     return written
+
+
+def ensure_deadline_snapshots(today: dt.date) -> list[dt.date]:
+    """Take the snapshot of every passed deadline day that has none yet; returns the days taken.
+
+    A closed target's final result is its value on the deadline day.  A day the job missed (it was down,
+    or the target was entered later) is taken afterwards: the history is exact, so the figures are those
+    of that day.  Snapshots of later days go on for every metric with a target, closed or not: the value
+    today of a closed target is still read.
+    """
+    wanted = set(
+        Target.objects.filter(deadline__lt=today, district__isnull=True).values_list(
+            "metric_id", "jurisdiction_id", "deadline"
+        )
+    )
+    if not wanted:
+        return []
+    have = set(
+        MetricSnapshot.objects.filter(day__in={d for _m, _j, d in wanted}, district__isnull=True).values_list(
+            "metric_id", "jurisdiction_id", "day"
+        )
+    )
+    missing: dict[dt.date, set[int]] = defaultdict(set)
+    for _metric_id, jurisdiction_id, day in wanted - have:
+        missing[day].add(jurisdiction_id)
+    for day, jurisdiction_ids in sorted(missing.items()):
+        snapshot_day(day, list(Jurisdiction.objects.filter(pk__in=jurisdiction_ids)))
+    return sorted(missing)

@@ -20,7 +20,7 @@ from zjtx.errors import DomainError, NotFound
 def target_split(*, actor: Any, target_id: int, shares: dict[str, int]) -> list[Target]:
     """Replace the district targets of a city-wide target; the shares (district code → value) must add up."""
     target = (
-        restrict(Target.objects.select_related("jurisdiction", "metric"), actor, Action.CHANGE)
+        restrict(Target.objects.select_related("jurisdiction", "metric", "policy"), actor, Action.CHANGE)
         .select_for_update(of=("self",))
         .filter(pk=target_id)
         .first()
@@ -29,6 +29,14 @@ def target_split(*, actor: Any, target_id: int, shares: dict[str, int]) -> list[
         raise NotFound(_("No such target."))
     if target.district_id:
         raise DomainError(_("Only a city-wide target can be split into district targets."), code="not_city_target")
+    return district_shares_replace(target, shares)
+
+
+def district_shares_replace(target: Target, shares: dict[str, int]) -> list[Target]:
+    """Check the shares against the city target and put them in place of its district targets.
+
+    For callers that have already checked who may change the target (the split action, the plan loader).
+    """
     districts = {d.code: d for d in District.objects.filter(jurisdiction=target.jurisdiction)}
     unknown = sorted(set(shares) - set(districts))
     if unknown:
@@ -53,6 +61,7 @@ def target_split(*, actor: Any, target_id: int, shares: dict[str, int]) -> list[
             jurisdiction=target.jurisdiction,
             district=districts[code],
             parent=target,
+            policy=target.policy,
             value=value,
             start=target.start,
             deadline=target.deadline,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -15,9 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from enterprises.selectors import enterprises_for
+from programs.models import Policy
 from reference.models import District, Jurisdiction
-from reporting.models import Metric, MetricKind, MetricSnapshot, ReportRun, Target
-from reporting.selectors import PipelineRow, ProgressRow, candidate_pipeline, progress_rows, targets_for
+from reporting.models import Metric, MetricKind, MetricSnapshot, ReportKind, ReportRun, Target
+from reporting.selectors import (
+    PipelineRow,
+    ProgressRow,
+    candidate_pipeline,
+    plan_last_day,
+    progress_rows,
+    targets_for,
+)
 from reporting.services import reports
 from tiers import eligibility_text
 from tiers.selectors import candidates_for, expiring_certifications
@@ -48,13 +57,48 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def current_targets(targets: list[Target], today: dt.date) -> list[Target]:
-    """Per (metric, place): the target with the nearest deadline not yet passed, else the latest one."""
+    """Per (metric, place): the running target with the nearest deadline; closed targets are final results."""
     chosen: dict[tuple[int, int | None], Target] = {}
-    for t in sorted(targets, key=lambda t: t.deadline):
-        key = (t.metric_id, t.district_id)
-        if key not in chosen or chosen[key].deadline < today:
-            chosen[key] = t
+    for t in sorted(targets, key=lambda t: t.deadline, reverse=True):
+        if t.deadline >= today:
+            chosen[(t.metric_id, t.district_id)] = t
     return sorted(chosen.values(), key=lambda t: (t.metric.sort_order, t.district.sort_order if t.district else -1))
+
+
+@dataclass
+class FinalResults:
+    """The closed targets of one plan, with its closing evaluation when there is one."""
+
+    plan: Policy | None
+    last_day: dt.date
+    rows: list[ProgressRow]
+    report: ReportRun | None = None
+    can_request: bool = False
+
+
+def final_results(user: Any, targets: list[Target], today: dt.date) -> list[FinalResults]:
+    """The closed targets' final results grouped by plan, the plan that ended last first."""
+    closed = [t for t in targets if t.deadline < today]
+    if not closed:
+        return []
+    rows = progress_rows(user, today=today, targets=Target.objects.filter(pk__in=[t.pk for t in closed]))
+    groups: dict[int | None, list[ProgressRow]] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: (r.target.metric.sort_order, r.target.deadline, _district_order(r))):
+        groups[row.target.policy_id].append(row)
+    reports_by_plan = {
+        r.plan_id: r for r in restrict(ReportRun.objects.filter(kind=ReportKind.CLOSING, plan_id__in=groups), user)
+    }
+    results = []
+    for plan_id, members in groups.items():
+        plan = members[0].target.policy
+        last = (plan_last_day(plan, None) if plan else None) or max(r.target.deadline for r in members)
+        ended = plan is not None and last < today
+        results.append(FinalResults(plan, last, members, reports_by_plan.get(plan_id), ended and is_office(user)))
+    return sorted(results, key=lambda f: f.last_day, reverse=True)
+
+
+def _district_order(row: ProgressRow) -> int:
+    return row.target.district.sort_order if row.target.district else -1
 
 
 def monthly_series(snapshots: Any) -> dict[str, list[list[Any]]]:
@@ -147,32 +191,42 @@ class DashboardView(RoleRequiredMixin, TemplateView):
         city_rows = progress_rows(user, today=today, targets=Target.objects.filter(pk__in=[t.pk for t in city]))
         order = {t.pk: i for i, t in enumerate(city)}
         city_rows.sort(key=lambda r: order[r.target.pk])
+        finals = final_results(user, [t for t in visible if t.district_id is None], today)
 
-        metrics = [r.target.metric for r in city_rows]
-        metric = next((m for m in metrics if m.code == self.request.GET.get("metric")), None) or next(
-            (m for m in metrics if m.code == "srdi_smes"), metrics[0] if metrics else None
-        )
+        # The ranking (通报) of one city target's district shares: running targets first, then final results.
+        choices = [r.target for r in city_rows] + [r.target for f in finals for r in f.rows]
+        chosen = _chosen_target(choices, self.request.GET)
         ranking: list[ProgressRow] = []
-        if metric is not None:
-            chosen = next(r.target for r in city_rows if r.target.metric_id == metric.pk)
-            parts = [t for t in visible if t.metric_id == metric.pk and t.district_id and t.deadline == chosen.deadline]
+        if chosen is not None:
+            parts = [
+                t
+                for t in visible
+                if t.metric_id == chosen.metric_id and t.district_id and t.deadline == chosen.deadline
+            ]
             ranking = progress_rows(user, today=today, targets=Target.objects.filter(pk__in=[t.pk for t in parts]))
         sort = self.request.GET.get("sort", "rank")
         descending = self.request.GET.get("dir") == "desc"
         ranking.sort(key=SORT_KEYS.get(sort, SORT_KEYS["rank"]), reverse=descending)
+        # The completion chart shows the running targets, or when none runs the last plan's final results.
+        charted = city_rows or (finals[0].rows if finals else [])
         context.update(
             jurisdiction=jurisdiction,
             jurisdictions=jurisdictions,
             city_rows=city_rows,
-            metric=metric,
-            metrics=metrics,
+            finals=finals,
+            chosen=chosen,
+            chosen_closed=chosen is not None and chosen.deadline < today,
+            choices=choices,
+            metric=chosen.metric if chosen else None,
             ranking=ranking,
             sort=sort,
             descending=descending,
             off_track_count=sum(1 for r in ranking if r.progress and r.progress.off_track),
+            missed_count=sum(1 for r in ranking if r.final and not r.final.met),
             trend=_trend(jurisdiction, None, today),
             trend_targets=trend_targets(city_rows),
-            completion=_chart_rows(city_rows),
+            completion=_chart_rows(charted),
+            completion_final=not city_rows and bool(finals),
             pipeline=pipeline_totals(
                 candidate_pipeline(user, today=today, targets=Target.objects.filter(pk__in=[t.pk for t in city]))
             ),
@@ -180,6 +234,16 @@ class DashboardView(RoleRequiredMixin, TemplateView):
             today=today,
         )
         return context
+
+
+def _chosen_target(choices: list[Target], params: Any) -> Target | None:
+    """The target asked for (?target=id, or ?metric=code: its running target, else its latest closed one);
+    by default the municipal SRDI SMEs, else the first."""
+    by_pk = next((t for t in choices if str(t.pk) == params.get("target")), None)
+    if by_pk is not None:
+        return by_pk
+    code = params.get("metric") or "srdi_smes"
+    return next((t for t in choices if t.metric.code == code), None) or (choices[0] if choices else None)
 
 
 class DistrictView(RoleRequiredMixin, TemplateView):
@@ -197,16 +261,20 @@ class DistrictView(RoleRequiredMixin, TemplateView):
         visible = list(targets_for(user).filter(district=district))
         mine = current_targets(visible, today)
         rows = progress_rows(user, today=today, targets=Target.objects.filter(pk__in=[t.pk for t in mine]))
+        finals = final_results(user, visible, today)
         context.update(
             district=district,
             rows=rows,
+            finals=finals,
+            show_share=True,
             trend=_trend(district.jurisdiction, district, today),
             trend_targets=trend_targets(rows),
-            completion=_chart_rows(rows),
+            completion=_chart_rows(rows or (finals[0].rows if finals else [])),
+            completion_final=not rows and bool(finals),
             pipeline=[
                 p
                 for p in candidate_pipeline(user, today=today)
-                if p.district is not None and p.district.pk == district.pk and p.target.deadline >= _active_since(today)
+                if p.district is not None and p.district.pk == district.pk and p.target.deadline >= today
             ],
             candidates=candidate_rows(user, district),
             # Most urgent first: the certification that ends first heads the list.
@@ -220,11 +288,6 @@ class DistrictView(RoleRequiredMixin, TemplateView):
             today=today,
         )
         return context
-
-
-def _active_since(today: dt.date) -> dt.date:
-    """Targets whose deadline passed more than a year ago are history, not work to do."""
-    return today - dt.timedelta(days=366)
 
 
 def _may_see_district(user: Any, district: District) -> bool:
@@ -260,13 +323,16 @@ class ReportsView(RoleRequiredMixin, TemplateView):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         try:
-            run = reports.report_request(
-                actor=request.user,
-                kind=request.POST.get("kind", ""),
-                period=request.POST.get("period", ""),
-                district_code=request.POST.get("district") or None,
-                jurisdiction_code=request.POST.get("jurisdiction") or None,
-            )
+            if request.POST.get("kind") == ReportKind.CLOSING:
+                run = reports.closing_report_request(actor=request.user, plan_code=request.POST.get("plan", ""))
+            else:
+                run = reports.report_request(
+                    actor=request.user,
+                    kind=request.POST.get("kind", ""),
+                    period=request.POST.get("period", ""),
+                    district_code=request.POST.get("district") or None,
+                    jurisdiction_code=request.POST.get("jurisdiction") or None,
+                )
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("reporting:reports")

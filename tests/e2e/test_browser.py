@@ -7,8 +7,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from reporting.models import Target
-from reporting.services.snapshots import snapshot_day
+from reporting.models import Metric, Target
+from reporting.services.snapshots import ensure_deadline_snapshots, snapshot_day
 from reporting.services.targets import target_split
 from tiers.services import lifecycle
 
@@ -32,10 +32,15 @@ def seed(users, ref, make_enterprise):
                 actor=users.superuser, enterprise=make_enterprise(district), tier=ref.tiers["srdi_sme"],
                 valid_from=timezone.localdate() - dt.timedelta(days=40),
             )  # fmt: skip
-    target = Target.objects.get(metric__code="srdi_smes", district=None, deadline="2025-12-31")
+    # A running target (test figures: no real plan after 2022–2025 is known); the 2025 targets are final results.
+    target = Target.objects.create(
+        metric=Metric.objects.get(code="srdi_smes"), jurisdiction=ref.jurisdictions["500000"], value=2500,
+        start=timezone.localdate() - dt.timedelta(days=90), deadline=timezone.localdate() + dt.timedelta(days=400),
+    )  # fmt: skip
     target_split(actor=users.progadmin, target_id=target.pk, shares={"500112": 1500, "500105": 1000})
     for days in (60, 30, 0):
         snapshot_day(timezone.localdate() - dt.timedelta(days=days))
+    ensure_deadline_snapshots(timezone.localdate())
     return mine, other
 
 
@@ -87,6 +92,9 @@ def test_official_dashboard_draws_charts_and_sorts_the_ranking(
     rows = browser.find_elements(By.CSS_SELECTOR, "#ranking-table tbody tr")
     assert [r.get_attribute("data-district") for r in rows] == ["500112", "500105"]  # rank: 2/1500 vs 1/1000
     assert all("off-track" in r.get_attribute("class") for r in rows)
+    # The ended 2022–2025 plan follows the running targets as final results, none of them "off track".
+    final = browser.find_element(By.ID, "final-cq-2022-2025-action-plan")
+    assert "终期结果" in final.text and not final.find_elements(By.CSS_SELECTOR, "tr.off-track")
     browser.find_element(By.ID, "sort-percent").click()
     # htmx swaps the whole table: read the header by script so a swap in between cannot leave a stale element.
     sorted_by = "var e = document.getElementById('sort-percent'); return e ? e.textContent : '';"

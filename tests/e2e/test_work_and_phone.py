@@ -186,7 +186,9 @@ def test_screenshot_of_every_page_as_every_role(live_server, browser, ref, size)
             browser.get(live_server.url + url)
             if "data-chart" in browser.page_source:
                 wait(browser, 10).until(lambda b: b.execute_script("return document.readyState") == "complete")
-            code = browser.execute_script("var e = document.getElementById('error-page'); return e ? e.dataset.code : '';")
+            code = browser.execute_script(
+                "var e = document.getElementById('error-page'); return e ? e.dataset.code : '';"
+            )
             if code == "500":
                 problems.append(f"{username} {url}: server error")
             if not code and not no_sideways_scroll(browser):

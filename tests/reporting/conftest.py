@@ -26,3 +26,22 @@ def holders(users, ref, make_enterprise):
     make_enterprise("500112", listing_status="neeq", listed_on=dt.date(2023, 5, 1))  # 挂牌, not a listing
     make_enterprise("500105", listing_status="main_board", listed_on=dt.date(2021, 5, 1))  # before the plan
     return certs
+
+
+@pytest.fixture
+def running_target(ref):
+    """A running city-wide target of municipal SRDI SMEs (the plan's 2025 targets are closed by now).
+
+    Test figures, not a plan: no figure of a real plan after 2025 is known.
+    """
+    from reporting.models import Metric, Target
+
+    today = timezone.localdate()
+    return Target.objects.create(
+        metric=Metric.objects.get(code="srdi_smes"),
+        jurisdiction=ref.jurisdictions["500000"],
+        value=2500,
+        start=today - dt.timedelta(days=300),
+        deadline=today + dt.timedelta(days=400),
+        source="test",
+    )

@@ -37,18 +37,27 @@ def test_daily_snapshot_on_the_worker_is_recorded_and_idempotent(celery_worker, 
     assert MetricSnapshot.objects.filter(day=day).count() == first
     runs = JobRun.objects.filter(job="reporting.daily_snapshot", key=day)
     assert [r.status for r in runs] == ["done", "done"]
-    assert all(r.finished_at and r.result == {"rows": first} for r in runs)
+    assert all(r.finished_at and r.result["rows"] == first for r in runs)
+    # The first run also took the deadline days of the closed targets (their final results); the second had none.
+    assert [r.result["deadline_days"] for r in runs.order_by("started_at")] == [
+        ["2022-12-31", "2023-12-31", "2024-12-31", "2025-12-31"],
+        [],
+    ]
 
 
 def test_monthly_reports_for_every_district(celery_worker, ref, holders):
     period = f"{timezone.localdate() - dt.timedelta(days=timezone.localdate().day):%Y-%m}"
     daily_snapshot.delay().get(timeout=60)
     ids = monthly_reports.delay(period).get(timeout=60)
-    assert len(ids) == 2 + 38 + 17  # two cities, Chongqing's 38 districts, Beijing's 16 + the development area
+    # Two cities, Chongqing's 38 districts, Beijing's 16 + the development area, and the closing evaluation of
+    # Chongqing's 2022–2025 plan, which ended before the period did.
+    assert len(ids) == 2 + 38 + 17 + 1
     assert wait_for(lambda: ReportRun.objects.filter(pk__in=ids, status="done").count() == len(ids), timeout=180)
-    # Asking again regenerates in place: still one report per district and period.
+    closing = ReportRun.objects.get(kind="closing")
+    assert closing.plan.code == "cq-2022-2025-action-plan" and closing.period == "2025-12" and closing.pdf
+    # Asking again regenerates in place: still one report per district and period; the evaluation is made once.
     again = monthly_reports.delay(period).get(timeout=60)
-    assert sorted(again) == sorted(ids)
+    assert sorted(again) == sorted(set(ids) - {closing.pk})
     assert ReportRun.objects.count() == len(ids)
 
 

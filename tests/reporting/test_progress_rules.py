@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from reporting.rules.metrics import MetricParamsError, check_params
-from reporting.rules.progress import progress, ranking, split_proportionally, trend_per_day
+from reporting.rules.progress import final_result, progress, ranking, split_proportionally, trend_per_day
 
 TODAY = dt.date(2025, 6, 30)
 DEADLINE = dt.date(2025, 12, 31)
@@ -44,10 +44,34 @@ def test_points_outside_the_window_are_ignored():
     assert p.projected_at_deadline == Decimal(2000)
 
 
-def test_met_target_is_never_off_track_and_past_deadline_missed_is():
+def test_met_target_is_never_off_track_and_missed_on_the_deadline_day_is():
     assert progress(target=300, current=301, today=TODAY, deadline=DEADLINE).off_track is False
-    late = progress(target=300, current=299, today=dt.date(2026, 1, 1), deadline=DEADLINE)
-    assert late.off_track is True and late.days_left == 0 and late.pace_needed_per_month is None
+    last_day = progress(target=300, current=299, today=DEADLINE, deadline=DEADLINE)
+    assert last_day.off_track is True and last_day.days_left == 0 and last_day.pace_needed_per_month is None
+    assert last_day.closed is False
+
+
+def test_a_closed_target_is_frozen_at_its_deadline_and_never_off_track():
+    # The day after the deadline: the caller gives the value at the deadline; the trend is the one that led to it.
+    history = [(DEADLINE - dt.timedelta(days=d), 299 - d) for d in (60, 30, 0)] + [(dt.date(2026, 6, 1), 400)]
+    p = progress(target=300, current=299, today=dt.date(2026, 11, 26), deadline=DEADLINE, history=history)
+    assert p.closed is True and p.off_track is False and p.met is False
+    assert (p.percent, p.gap, p.days_left, p.pace_needed_per_month) == (Decimal("99.7"), 1, 0, None)
+    assert p.trend_per_month == Decimal("30.4") and p.projected_at_deadline == Decimal(299)
+    assert progress(target=300, current=300, today=dt.date(2030, 1, 1), deadline=DEADLINE).met is True
+
+
+def test_final_result_says_by_how_much_and_what_happened_since():
+    missed = final_result(target=2000, at_deadline=1850, today=1900, city_at_deadline=2500)
+    assert (missed.met, missed.difference, missed.percent) == (False, -150, Decimal("92.5"))
+    assert (missed.today, missed.change_since_deadline, missed.share_of_city) == (1900, 50, Decimal("74.0"))
+    met = final_result(target=25, at_deadline=31, today=29)
+    assert (met.met, met.difference, met.change_since_deadline, met.share_of_city) == (True, 6, -2, None)
+    exactly = final_result(target=10, at_deadline=10, city_at_deadline=0)
+    assert exactly.met is True and exactly.difference == 0 and exactly.today is None
+    assert exactly.change_since_deadline is None and exactly.share_of_city is None
+    with pytest.raises(ValueError):
+        final_result(target=0, at_deadline=1)
 
 
 def test_target_must_be_positive():

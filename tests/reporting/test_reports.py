@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from accounts.models import AuditEntry
-from reporting.models import ReportRun, Target
+from reporting.models import ReportRun
 from reporting.services import reports
-from reporting.services.snapshots import snapshot_day
+from reporting.services.snapshots import ensure_deadline_snapshots, snapshot_day
 from reporting.services.targets import target_split
 
 
@@ -20,11 +20,11 @@ def period_now():
     return f"{timezone.localdate():%Y-%m}"
 
 
-def setup_figures(users, ref):
-    target = Target.objects.get(metric__code="srdi_smes", district=None, deadline="2025-12-31")
+def setup_figures(users, ref, target):
     target_split(actor=users.progadmin, target_id=target.pk, shares={"500112": 2000, "500105": 500})
     snapshot_day(timezone.localdate() - dt.timedelta(days=10))
     snapshot_day(timezone.localdate())
+    ensure_deadline_snapshots(timezone.localdate())  # the 2022–2025 plan's final results
 
 
 def pdf_text(run):
@@ -54,8 +54,8 @@ def raise_demands(users, ref, make_enterprise):
         )  # fmt: skip
 
 
-def test_district_pdf_text_has_the_chinese_name_and_figures(users, ref, holders, make_enterprise):
-    setup_figures(users, ref)
+def test_district_pdf_text_has_the_chinese_name_and_figures(users, ref, holders, running_target, make_enterprise):
+    setup_figures(users, ref, running_target)
     raise_demands(users, ref, make_enterprise)
     run = reports.report_generate(make_run("district", ref, "500112").pk)
     assert run.status == "done" and run.as_of == timezone.localdate()
@@ -79,8 +79,8 @@ def run_demands(run):
         return row[head.index(_("Not yet closed"))], row[head.index(_("Past due"))]
 
 
-def test_workbook_has_the_same_figures(users, ref, holders):
-    setup_figures(users, ref)
+def test_workbook_has_the_same_figures(users, ref, holders, running_target):
+    setup_figures(users, ref, running_target)
     run = reports.report_generate(make_run("district", ref, "500112").pk)
     with run.xlsx.open("rb") as fh:
         book = load_workbook(io.BytesIO(fh.read()))
@@ -90,8 +90,8 @@ def test_workbook_has_the_same_figures(users, ref, holders):
     assert (line[1], line[2], line[3]) == (2000, 2, 0.1)
 
 
-def test_city_report_lists_every_district(users, ref, holders, make_enterprise):
-    setup_figures(users, ref)
+def test_city_report_lists_every_district(users, ref, holders, running_target, make_enterprise):
+    setup_figures(users, ref, running_target)
     raise_demands(users, ref, make_enterprise)
     run = reports.report_generate(make_run("city", ref).pk)
     text = pdf_text(run)
@@ -101,8 +101,8 @@ def test_city_report_lists_every_district(users, ref, holders, make_enterprise):
     assert "服务专员：企业诉求" in text
 
 
-def test_regenerating_replaces_in_place(users, ref, holders):
-    setup_figures(users, ref)
+def test_regenerating_replaces_in_place(users, ref, holders, running_target):
+    setup_figures(users, ref, running_target)
     run = make_run("district", ref, "500112")
     reports.report_generate(run.pk)
     first = run.__class__.objects.get(pk=run.pk).pdf.name

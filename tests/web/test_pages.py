@@ -42,7 +42,7 @@ def test_pages_are_chinese_by_default_even_for_an_english_browser(client, users)
 
 
 def test_dashboard_ranking_sorts_by_completion(client, users, ref, make_enterprise):
-    from reporting.models import Target
+    from reporting.models import Metric, Target
     from reporting.services.targets import target_split
 
     for district, n in (("500112", 1), ("500105", 3)):
@@ -53,7 +53,10 @@ def test_dashboard_ranking_sorts_by_completion(client, users, ref, make_enterpri
                 tier=ref.tiers["srdi_sme"],
                 valid_from=timezone.localdate() - dt.timedelta(days=5),
             )
-    target = Target.objects.get(metric__code="srdi_smes", district=None, deadline="2025-12-31")
+    target = Target.objects.create(  # a running target (test figures): the 2022–2025 plan's are closed
+        metric=Metric.objects.get(code="srdi_smes"), jurisdiction=ref.jurisdictions["500000"], value=2500,
+        start=timezone.localdate() - dt.timedelta(days=30), deadline=timezone.localdate() + dt.timedelta(days=400),
+    )  # fmt: skip
     target_split(actor=users.progadmin, target_id=target.pk, shares={"500112": 1250, "500105": 1250})
     snapshot_day(timezone.localdate())
     client.force_login(users.official)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from reference.services.jobs import job_run
 from reporting.models import ReportRun, ReportStatus
 from reporting.services import reports
-from reporting.services.snapshots import snapshot_day
+from reporting.services.snapshots import ensure_deadline_snapshots, snapshot_day
 from zjtx.errors import DomainError
 
 
@@ -43,7 +43,8 @@ class Command(BaseCommand):
         else:
             with job_run("reporting.daily_snapshot", today.isoformat()) as run:
                 rows = snapshot_day(today)
-                run.result = {"rows": rows}
+                deadlines = ensure_deadline_snapshots(today)
+                run.result = {"rows": rows, "deadline_days": [d.isoformat() for d in deadlines]}
             with job_run("reporting.monthly_reports", period) as run:
                 ids = reports.monthly_reports(period, enqueue=False)
                 for pk in ids:
