@@ -32,7 +32,7 @@ ROLES = ("admin", "official_cq", "staff_yubei", "progadmin", "auditor")
 
 # Words that are the same in Chinese pages: abbreviations, units, formats and names.
 ALLOWED = {
-    "PDF", "Excel", "CSV", "xlsx", "csv", "API", "URL", "SRDI", "GB", "SHA", "TOTP", "JSON", "ID", "OK",
+    "PDF", "Excel", "CSV", "YAML", "xlsx", "csv", "API", "URL", "SRDI", "GB", "SHA", "TOTP", "JSON", "ID", "OK",
     "Django",  # the admin's "Django 管理" header is replaced, but the admin's docs mention it nowhere else
     "htmx", "ECharts", "WPS", "Office",
     "admin", "auditor", "progadmin",  # demo user names, shown as data (who entered a value, who acted)
