@@ -55,7 +55,9 @@ def test_district_staff_finds_an_enterprise_and_reads_its_tier_history(
     search = browser.find_element(By.NAME, "q")
     search.send_keys("精密")
     search.submit()
-    wait(browser).until(ec.presence_of_element_located((By.LINK_TEXT, "渝北测试精密有限公司"))).click()
+    # The unfiltered list shows the firm too: wait for the search's page, or the click may hit the old one.
+    wait(browser).until(ec.url_contains("q=%E7%B2%BE%E5%AF%86"))
+    wait(browser).until(ec.element_to_be_clickable((By.LINK_TEXT, "渝北测试精密有限公司"))).click()
     wait(browser).until(ec.presence_of_element_located((By.ID, "tier-history")))
     history = browser.find_element(By.ID, "tier-history").text
     assert "专精特新中小企业" in history
