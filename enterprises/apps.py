@@ -12,6 +12,10 @@ class EnterprisesConfig(AppConfig):
 
         contribute_work()
         from accounts import audit
+        from zjtx import outbox
+
+        # An import waits in the database until a worker takes it (zjtx/outbox.py).
+        outbox.register("enterprises.run_import", "enterprises.ImportRun", waiting={"status": ["pending"]})
         from enterprises import models as m
 
         for model in (

@@ -12,6 +12,9 @@ class ReportingConfig(AppConfig):
 
         contribute_work()
         from accounts import audit
+        from zjtx import outbox
+
+        outbox.register("reporting.generate_report", "reporting.ReportRun", waiting={"status": ["pending"]})
         from reporting import models as m
         from reporting.web.sections import contribute_policies_sections
 
@@ -31,5 +34,6 @@ class ReportingConfig(AppConfig):
                 "pdf",
                 "xlsx",
                 "as_of",
+                *outbox.OUTBOX_FIELDS,
             ),
         )

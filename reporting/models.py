@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reference.models import Bilingual, ReferenceQuerySet
 from zjtx.access import RestrictedQuerySet
+from zjtx.outbox import QueuedRun
 
 
 def one_per_place(
@@ -260,7 +261,7 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ReportRun(models.Model):
+class ReportRun(QueuedRun):
     """A progress report for a period (YYYY-MM): one row per kind, place and period, regenerated in place.
 
     A closing evaluation (终期评估) is the city-wide report of one ended plan: one row per plan, its

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from reference.services.jobs import job_run
 from reporting.services import reports, snapshots
+from zjtx import outbox
 
 TRANSIENT = (OperationalError, InterfaceError)
 
@@ -51,12 +53,15 @@ def monthly_reports(period: str | None = None) -> list[int]:
 
 
 @shared_task(
+    bind=True,
     name="reporting.generate_report",
     acks_late=True,
     autoretry_for=TRANSIENT,
     retry_backoff=5,
     max_retries=5,
 )
-def generate_report(run_id: int) -> str | None:
+def generate_report(self: Any, run_id: int) -> str | None:
+    if not outbox.claim(self, run_id):
+        return None
     run = reports.report_generate(run_id)
     return run.status if run else None

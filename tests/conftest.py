@@ -79,8 +79,14 @@ def pytest_report_header(config: pytest.Config) -> str:
 # --- reference data and users --------------------------------------------------------------
 
 
+# ZJTX_TEST_PGBOUNCER=1 (CI sets it): once the test database exists, the tests and the worker processes
+# they start reach it through a private pgbouncer in transaction pooling, as production does.
+THROUGH_PGBOUNCER = os.environ.get("ZJTX_TEST_PGBOUNCER") == "1"
+_direct: dict[str, Any] = {}
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     """Load the reference data once into the new test database; each test rolls back on top of it."""
     with django_db_blocker.unblock():
         if connection.vendor == "postgresql":
@@ -91,6 +97,36 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
                 cursor.execute(f"ALTER DATABASE {name} SET zjtx.audit_truncate = 'on'")
                 cursor.execute("SET zjtx.audit_truncate = 'on'")
         call_command("load_reference_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    bouncer = _switch_to_pgbouncer() if THROUGH_PGBOUNCER and connection.vendor == "postgresql" else None
+    yield
+    if bouncer is not None:
+        _switch_back(bouncer)
+
+
+def _switch_to_pgbouncer() -> Any:
+    from django.db import connections
+
+    from tests.production.services import PgBouncer
+
+    d = connection.settings_dict
+    _direct.update(HOST=d["HOST"], PORT=d["PORT"], OPTIONS=dict(d.get("OPTIONS") or {}))
+    bouncer = PgBouncer(d["HOST"] or "127.0.0.1", int(d["PORT"] or 5432), d["USER"] or "postgres")
+    connections.close_all()
+    d.update(HOST="127.0.0.1", PORT=str(bouncer.port), DISABLE_SERVER_SIDE_CURSORS=True)
+    d["OPTIONS"] = {**_direct["OPTIONS"], "prepare_threshold": None}
+    settings.DATABASE_POOLING = "transaction"
+    return bouncer
+
+
+def _switch_back(bouncer: Any) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    connection.settings_dict.update(
+        HOST=_direct["HOST"], PORT=_direct["PORT"], OPTIONS=_direct["OPTIONS"], DISABLE_SERVER_SIDE_CURSORS=False
+    )
+    settings.DATABASE_POOLING = ""
+    bouncer.stop()
 
 
 @pytest.fixture
@@ -199,8 +235,10 @@ def api(db: Any) -> Any:
 # --- a real Celery worker ------------------------------------------------------------------
 
 
-def _database_url() -> str:
-    d = connection.settings_dict
+def _database_url(direct: bool = False) -> str:
+    """The test database's URL as the tests reach it (through pgbouncer with ZJTX_TEST_PGBOUNCER=1), or
+    `direct`ly (pg_dump and other administration tools, which need a session of their own)."""
+    d = {**connection.settings_dict, **(_direct if direct else {})}
     auth = quote(d["USER"] or "")
     if d.get("PASSWORD"):
         auth += ":" + quote(d["PASSWORD"])
@@ -226,6 +264,18 @@ def celery_app_for(broker_url: str | None) -> Any:
     return client
 
 
+def stop_process(proc: subprocess.Popen[bytes], log: Any) -> None:
+    """SIGTERM, then SIGKILL after 20 s; the log is closed."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    log.close()
+
+
 class WorkerProcess:
     """A `celery worker` subprocess bound to the test database and a queue of its own."""
 
@@ -236,6 +286,7 @@ class WorkerProcess:
         env = {
             **os.environ,
             "DATABASE_URL": _database_url(),
+            "DATABASE_POOLING": settings.DATABASE_POOLING,
             "CELERY_QUEUE": queue,
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "DJANGO_SETTINGS_MODULE": "zjtx.settings",
@@ -260,14 +311,7 @@ class WorkerProcess:
         raise RuntimeError(f"celery worker not ready after {timeout}s; see {self.log.name}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        stop_process(self.proc, self.log)
 
 
 @pytest.fixture

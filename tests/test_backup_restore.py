@@ -20,7 +20,8 @@ def test_backup_restores_every_row(users, make_enterprise, capsys):
         tables = cursor.fetchone()[0]
     out = subprocess.run(
         ["bash", str(ROOT / "scripts" / "backup_restore_check.sh")],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": _database_url()}, capture_output=True, text=True, timeout=300,
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": _database_url(direct=True)},
+        capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert out.returncode == 0, out.stdout + out.stderr
     assert f"backup-restore check OK: {tables} tables" in out.stdout

@@ -14,68 +14,23 @@ so a second execution changes nothing but the attempt count.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings
+from django.core.files.storage import default_storage
 
 from reporting.models import ReportRun
 from reporting.tasks import generate_report
 from tests.conftest import ROOT, WorkerProcess, celery_app_for
+from tests.processes import PrivateRedis
 from tests.reporting.test_jobs_on_worker import wait_for
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 DISTRICTS = ["500112", "500105", "500103", "500104", "500106", "500107", "500108", "500113"]
 PERIOD = "2024-04"  # a period no other test writes
-
-
-class PrivateRedis:
-    """A redis-server of this test only, restarted at will; its data survives restarts (AOF, fsync always)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.restarts = 0
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        assert binary, "redis-server is not installed"
-        log = open(self.folder / "redis.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
-             "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        client = redis.Redis(port=self.port)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if client.ping():
-                    return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("private redis-server did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()  # SIGTERM: Redis flushes its append-only file and exits
-            self.proc.wait(timeout=20)
-        self.proc = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-        self.restarts += 1
 
 
 def queue(run_ids: list[int], broker: str, queue_name: str) -> None:
@@ -130,9 +85,10 @@ def test_redis_restart_loses_no_job_and_duplicates_no_result(task_queue, transac
     for run in finished:
         assert run.status == "done" and run.attempts >= 1
         for stored in (run.pdf, run.xlsx):
-            assert (Path(settings.MEDIA_ROOT) / stored.name).stat().st_size > 0
-    folder = Path(settings.MEDIA_ROOT) / "reports" / PERIOD
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
+            assert default_storage.size(stored.name) > 0
+    scratch = Path(settings.MEDIA_ROOT) / "tmp" / "reports" / PERIOD
+    assert not list(scratch.glob("*.tmp"))
+    assert default_storage.listdir(f"reports/{PERIOD}")[1] == sorted(
         f"district-{code}.{suffix}" for code in DISTRICTS for suffix in ("pdf", "xlsx")
     )  # no half-written leftovers, no second copies
     with capsys.disabled():

@@ -30,7 +30,9 @@ from schemathesis import GenerationMode
 from tests.test_scoping import district_a  # noqa: F401 - the data set the requests meet
 from zjtx.wsgi import application
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+# Six callers × every operation: about a minute on a quiet machine, several on a loaded one; the suite-wide
+# 300 s limit is for tests that hang, not for this one.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(1200)]
 
 EXAMPLES = int(os.environ.get("ZJTX_FUZZ_EXAMPLES", "2"))
 # Unset: the same requests every run (CI). A number: another sequence, for digging deeper locally.

@@ -1,6 +1,6 @@
 """The rooms of the code import downhill only, and no two modules import each other.
 
-reference → accounts → enterprises → tiers → programs → servicedesk → reporting: a module may import
+filestore → reference → accounts → enterprises → tiers → programs → servicedesk → reporting → ops: a module may import
 its own app and the apps before it, never one after it.  `zjtx/` (settings, access, API base,
 errors) is used by every app and imports none of them; the project's URL configuration
 (zjtx/urls.py, api_urls.py, web_urls.py) is the one place that imports every app's views.  Every
@@ -14,7 +14,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ROOMS = ["reference", "accounts", "enterprises", "tiers", "programs", "servicedesk", "reporting"]
+ROOMS = ["filestore", "reference", "accounts", "enterprises", "tiers", "programs", "servicedesk", "reporting", "ops"]
 RANK = {"zjtx": -1, **{room: n for n, room in enumerate(ROOMS)}}
 URLCONF = {"zjtx.urls", "zjtx.api_urls", "zjtx.web_urls"}
 

@@ -1,5 +1,6 @@
 """Reference data counted against the official lists, and loaded idempotently."""
 
+import datetime as dt
 import io
 
 from django.core.management import call_command
@@ -40,6 +41,34 @@ def test_tiers_as_data(ref):
     assert tiers["little_giant"].certifying_level == "national" and tiers["little_giant"].level == 3
     assert tiers["srdi_sme"].level == 2 and tiers["innovative_sme"].level == 1
     assert all(t.source for t in tiers.values())
+    # 科技和创新型中小企业 (level 1) is valid 3 years under 工信部企业〔2026〕2号, as summarised (no longer 1 year)
+    assert tiers["tech_sme"].validity_years == tiers["innovative_sme"].validity_years == 3
+    assert "2号" in tiers["tech_sme"].source and tiers["tech_sme"].effective_from.isoformat() == "2026-04-01"
+    assert (
+        "provincial" in tiers["srdi_sme"].name_en and "municipal in Beijing and Chongqing" in tiers["srdi_sme"].name_en
+    )
+
+
+def test_a_certificate_keeps_the_validity_it_was_granted_with(ref, users, make_enterprise):
+    """Certificates granted before a tier's validity changes (or before 2026-04-01) keep their end date."""
+    from tiers.services import lifecycle
+
+    tier = Tier.objects.get(code="tech_sme")
+    Tier.objects.filter(pk=tier.pk).update(validity_years=1)  # the earlier assumption
+    tier.refresh_from_db()
+    ent = make_enterprise("500112")
+    old = lifecycle.certification_import(
+        actor=users.superuser, enterprise=ent, tier=tier, valid_from=dt.date(2026, 4, 1)
+    )
+    assert old.valid_until == dt.date(2027, 4, 1)
+    call_command("load_reference_data", stdout=io.StringIO())  # back to 3 years
+    old.refresh_from_db()
+    assert old.valid_until == dt.date(2027, 4, 1)
+    tier.refresh_from_db()
+    new = lifecycle.certification_import(
+        actor=users.superuser, enterprise=make_enterprise("500112"), tier=tier, valid_from=dt.date(2026, 5, 1)
+    )
+    assert new.valid_until == dt.date(2029, 5, 1)
 
 
 def test_loading_twice_changes_nothing(ref):

@@ -12,6 +12,11 @@ class TiersConfig(AppConfig):
 
         contribute_work()
         from accounts import audit
+        from zjtx import outbox
+
+        # The preview waits until a worker takes it; a confirmed list (applying) until one writes it.
+        outbox.register("tiers.tier_list_preview", "tiers.TierListImport", waiting={"status": ["pending"]})
+        outbox.register("tiers.tier_list_apply", "tiers.TierListImport", waiting={"status": ["applying"]})
         from tiers import models as m
         from tiers.api.filters import contribute_enterprise_filters
         from tiers.web.sections import contribute_enterprise_sections

@@ -49,6 +49,33 @@ def _profile(rng: random.Random, enterprise: Enterprise, level: int, today: dt.d
     )
 
 
+def _facts_of_the_2026_criteria(rng: random.Random, profiled: set[int], today: dt.date) -> None:
+    """What 工信部企业〔2026〕2号 reads besides the figures, for the firms with eligibility facts: the development
+    score of this year and the last, the national rank, a six-basics / key-chain product (higher tiers score more)."""
+    levels = dict(Enterprise.objects.filter(pk__in=profiled).values_list("pk", "current_tier__level"))
+    last = {
+        f.enterprise_id: f for f in EnterpriseYearFact.objects.filter(enterprise_id__in=profiled, year=today.year - 1)
+    }
+
+    def score(level: int) -> Decimal:
+        return Decimal(str(round(min(max(rng.gauss(44 + 7 * level, 9), 0), 100), 1)))
+
+    for eid, fact in last.items():
+        level = levels.get(eid) or 0
+        fact.development_score = score(level)
+        fact.national_market_rank = rng.randint(1, 12 - 2 * level)
+        fact.chain_product = rng.random() < 0.3 + 0.15 * level
+    EnterpriseYearFact.objects.bulk_update(
+        list(last.values()), ["development_score", "national_market_rank", "chain_product"], batch_size=1000
+    )
+    this_year = [
+        EnterpriseYearFact(enterprise_id=eid, year=today.year, development_score=score(levels.get(eid) or 0))
+        for eid in sorted(last)
+        if rng.random() < 0.9  # a few have no score for this year yet: "missing data"
+    ]
+    EnterpriseYearFact.objects.bulk_create(this_year, batch_size=1000)
+
+
 @transaction.atomic
 def load_demo(seed: int = 2025) -> str:
     if EligibilityProfile.objects.exists():
@@ -67,6 +94,7 @@ def load_demo(seed: int = 2025) -> str:
         assert f.total_assets is not None
         f.total_liabilities = (f.total_assets * Decimal(rng.randint(25, 80)) / 100).quantize(Decimal("0.01"))
     EnterpriseYearFact.objects.bulk_update(facts, ["total_liabilities"], batch_size=1000)
+    _facts_of_the_2026_criteria(rng, {p.enterprise_id for p in profiles}, today)
     run = assess_all(today)
     return (
         f"eligibility demo: {len(profiles)} enterprises' extra facts; {run.assessed} assessed in {run.seconds:.1f} s "

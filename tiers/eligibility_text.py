@@ -8,6 +8,7 @@ are named by the model fields they come from.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -15,8 +16,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from enterprises.models import EligibilityProfile, EnterpriseYearFact
+from tiers.criteria import criteria, rule_set_by_key
 from tiers.models import EligibilityAssessment
-from tiers.rules.eligibility import rule_set_by_key
+from tiers.rules.eligibility.evaluate import shortfalls
 from tiers.rules.eligibility.model import Indicator, RuleSet
 
 
@@ -39,7 +41,8 @@ def fact_label(code: str) -> str:
         except FieldDoesNotExist:
             continue
     else:
-        label = name
+        # Facts that come from elsewhere than a field: the size class and the tier held are the enterprise's own.
+        label = {"held_level": _("tier held (certified, valid)"), "size_class": _("size class")}.get(name, name)
     if note == "not_positive":
         return _("%(fact)s %(year)s is zero") % {"fact": label, "year": year}
     return f"{label} {year}".strip()
@@ -90,6 +93,19 @@ def _score_entry(assessment: EligibilityAssessment, rule_set: RuleSet | None) ->
     if assessment.score is not None and pass_mark is not None:
         entry["shortfall"] = str(max(pass_mark - assessment.score, 0))
     if rule_set is not None:
+        # A score can reach the pass mark and still fail on a category minimum: name the category and the gap.
+        known = {i["code"]: Decimal(i["points"]) for i in assessment.indicators if i.get("points") is not None}
+        entry["categories"] = [
+            {
+                "code": short.code,
+                "name": _pick(cat.name, cat.name_en),
+                "points": str(short.points),
+                "minimum": str(short.minimum),
+                "short_by": str(short.short_by),
+            }
+            for short in shortfalls(rule_set, known)
+            if (cat := rule_set.category(short.code)) is not None
+        ]
         entry["closers"] = [
             {"code": c, "name": _pick(i.name, i.name_en), "max_points": str(i.max_points)}
             for c in assessment.score_closers
@@ -133,3 +149,38 @@ def direct_qualification(assessment: EligibilityAssessment) -> dict[str, Any] | 
     rule_set = rule_set_by_key(assessment.rule_set)
     ind = rule_set.indicator(assessment.direct_qualification) if rule_set else None
     return _static(ind, assessment.direct_qualification)
+
+
+def document(assessment: EligibilityAssessment) -> dict[str, Any]:
+    """The criteria document a verdict was made under, as the verdict names it."""
+    rule_set = rule_set_by_key(assessment.rule_set)
+    if rule_set is None:
+        return {"key": assessment.rule_set.partition("/")[0], "number": "", "title": "", "source": ""}
+    doc = rule_set.document
+    return {
+        "key": doc.key,
+        "number": doc.number,
+        "title": _pick(doc.title, doc.title_en),
+        "annex": rule_set.annex,
+        "source": rule_set.source,
+        "effective_from": doc.effective_from.isoformat(),
+        "confirmed": doc.confirmed,
+    }
+
+
+def documents_in_force(day: Any) -> list[dict[str, Any]]:
+    """The documents new applications are judged by on `day`, with the tiers each judges (for dashboards)."""
+    found = criteria()
+    by_doc: dict[str, dict[str, Any]] = {}
+    for tier in sorted(found.tiers()):
+        choice = found.for_new_application(tier, day)
+        if choice is None:
+            continue
+        doc = choice.rule_set.document
+        entry = by_doc.setdefault(
+            doc.key,
+            {"key": doc.key, "number": doc.number, "title": _pick(doc.title, doc.title_en),
+             "effective_from": doc.effective_from, "confirmed": doc.confirmed, "tiers": []},
+        )  # fmt: skip
+        entry["tiers"].append(tier)
+    return list(by_doc.values())

@@ -13,6 +13,7 @@ from reference.services.jobs import job_run
 from tiers.models import EligibilityAssessment
 from tiers.selectors import assessment_counts
 from tiers.services import eligibility, lifecycle, tier_lists
+from zjtx import outbox
 from zjtx.access import dangerously_unrestricted
 from zjtx.audit_context import audit_context
 
@@ -51,13 +52,31 @@ def assess_eligibility(day: str | None = None) -> dict[str, Any]:
     return run.result
 
 
-@shared_task(acks_late=True, name="tiers.tier_list_preview")
-def tier_list_preview(run_id: int) -> str | None:
+@shared_task(
+    bind=True,
+    acks_late=True,
+    name="tiers.tier_list_preview",
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    max_retries=5,
+)
+def tier_list_preview(self: Any, run_id: int) -> str | None:
+    if not outbox.claim(self, run_id):
+        return None
     run = tier_lists.tier_list_preview(run_id)
     return run.status if run else None
 
 
-@shared_task(acks_late=True, name="tiers.tier_list_apply")
-def tier_list_apply(run_id: int) -> str | None:
+@shared_task(
+    bind=True,
+    acks_late=True,
+    name="tiers.tier_list_apply",
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    max_retries=5,
+)
+def tier_list_apply(self: Any, run_id: int) -> str | None:
+    if not outbox.claim(self, run_id):
+        return None
     run = tier_lists.tier_list_apply(run_id)
     return run.status if run else None

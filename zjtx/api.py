@@ -8,20 +8,25 @@ district themselves.  Errors always come back as JSON with a message:
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError, models
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError, models
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import defaults
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from zjtx import outbox
 from zjtx.access import Action, can_change_model, has_any_role, restrict
 from zjtx.errors import DomainError
 
@@ -155,6 +160,9 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception, so it is still at hand.
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return database_unavailable(request)
     return _api_error_or_page(
         request,
         500,
@@ -162,6 +170,32 @@ def server_error(request: HttpRequest) -> HttpResponse:
         "server_error",
         lambda: defaults.server_error(request),
     )
+
+
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """The database did not answer (restarting, unreachable): 503, and nothing that needs the database
+    to render (no session, no user), JSON under /api/, the site's own page elsewhere."""
+    response = _api_error_or_page(
+        request,
+        503,
+        _("The database is unavailable for a moment (it may be restarting); nothing was saved. Please try again."),
+        "database_unavailable",
+        lambda: HttpResponse(loader.get_template("503.html").render(), status=503),
+    )
+    response["Retry-After"] = "5"
+    return response
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class QueueNoticeField(serializers.Field):  # type: ignore[type-arg]
+    """Why a queued run has not started yet, in words: the task queue is down (the run is recorded and
+    will be sent), or no worker has taken it; empty otherwise (zjtx/outbox.py)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return outbox.waiting_notice(value)
 
 
 class TransitionEventSerializer(serializers.Serializer[Any]):

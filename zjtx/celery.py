@@ -1,9 +1,13 @@
 """The Celery application. Tasks are thin wrappers over services; see each app's tasks.py."""
 
 import os
+from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import before_task_publish, task_postrun, task_prerun, worker_ready
+
+from zjtx.requestid import new_id, request_id
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zjtx.settings")
 
@@ -11,8 +15,37 @@ app = Celery("zjtx")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
+@app.task(name="zjtx.send_waiting_runs", ignore_result=True)
+def send_waiting_runs() -> dict[str, int]:
+    """The outbox's sweep (zjtx/outbox.py): send the runs recorded while the broker was down."""
+    from zjtx import outbox
+
+    return outbox.sweep()
+
+
+@worker_ready.connect
+def _sweep_when_a_worker_starts(**_kwargs: Any) -> None:
+    # A worker that starts after an outage (of itself, or of Redis) sends what waited, without waiting for beat.
+    from zjtx import outbox
+
+    try:
+        outbox.sweep()
+    finally:
+        from django.db import connections
+
+        connections.close_all()  # the prefork children must not inherit the parent's connection
+
+
 # The static schedule, in Asia/Shanghai time (CELERY_TIMEZONE).
+_sweep_every = float(os.environ.get("ZJTX_QUEUE_SWEEP_SECONDS", "30") or 30)
 app.conf.beat_schedule = {
+    # Runs recorded while Redis was down are sent once it is back (a sweep that finds none costs a query per kind).
+    "send-waiting-runs": {
+        "task": "zjtx.send_waiting_runs",
+        "schedule": _sweep_every,
+        "options": {"expires": _sweep_every},  # sweeps that waited for a worker are dropped, not piled up
+    },
     "expire-certifications": {
         "task": "enterprises.expire_certifications",
         "schedule": crontab(hour=0, minute=30),
@@ -49,3 +82,27 @@ app.conf.beat_schedule = {
         "schedule": crontab(day_of_month=1, hour=3, minute=30),
     },
 }
+
+
+# The request id (zjtx/requestid.py) travels in each task message's headers and is set again around
+# the task's run, so the worker's log lines of a task carry the id of the request that queued it.
+@before_task_publish.connect
+def _send_request_id(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    if headers is not None and request_id.get():
+        headers.setdefault("request_id", request_id.get())
+
+
+_tokens: dict[str, Any] = {}
+
+
+@task_prerun.connect
+def _take_request_id(task_id: str = "", task: Any = None, **kwargs: Any) -> None:
+    given = getattr(task.request, "request_id", None) if task is not None else None
+    _tokens[task_id] = request_id.set(given or request_id.get() or new_id())
+
+
+@task_postrun.connect
+def _drop_request_id(task_id: str = "", **kwargs: Any) -> None:
+    token = _tokens.pop(task_id, None)
+    if token is not None:
+        request_id.reset(token)

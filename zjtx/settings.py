@@ -7,6 +7,7 @@ REDIS_URL at Redis; ZJTX_PRODUCTION=1 switches on the hardened settings that
 `manage.py check --deploy` expects.
 """
 
+import tempfile
 from pathlib import Path
 
 import environ
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
+    "filestore",
     # The domain's rooms, in the order their imports run (downhill): see docs/developers/rooms.md.
     "reference",
     "accounts",
@@ -53,9 +56,15 @@ INSTALLED_APPS = [
     "programs",
     "servicedesk",
     "reporting",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz first: answered before host checks, HTTPS redirects and sessions.
+    "zjtx.health.HealthMiddleware",
+    "zjtx.middleware.TrustedProxyMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "zjtx.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "zjtx.middleware.RefuseNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,6 +76,7 @@ MIDDLEWARE = [
     "accounts.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "zjtx.urls"
@@ -99,11 +109,36 @@ DATABASES = {
     else env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'demo.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A kept connection that the server dropped (PostgreSQL restarted) is found dead and replaced at the
+# start of the next request or task, so neither the web server nor the worker needs a restart.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer makes a request fail in seconds (503), not hang.
+    _timeout = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", _timeout)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo runs the web server and in-process tasks in threads; wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"].setdefault("TEST", {})["NAME"] = BASE_DIR / "var" / "test.sqlite3"
 USES_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Through pgbouncer in transaction pooling (DATABASE_POOLING=transaction): consecutive transactions of
+# one connection may run on different server sessions, so nothing may outlive a transaction. Django's
+# server-side cursors (QuerySet.iterator() outside a transaction opens a WITH HOLD cursor) and
+# psycopg's prepared statements are session state: both off. Everything else the code does is
+# transaction-scoped already (SET LOCAL, temporary tables ON COMMIT DROP, row locks; no advisory locks).
+DATABASE_POOLING = env.str("DATABASE_POOLING", default="")
+if DATABASE_POOLING not in ("", "session", "transaction"):
+    raise ImproperlyConfigured("DATABASE_POOLING is empty, 'session' or 'transaction'.")
+if DATABASE_POOLING == "transaction" and USES_POSTGRES:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# Query counts and latencies for Prometheus: django-prometheus's wrapper of the same backend.
+_METERED = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+DATABASES["default"]["ENGINE"] = _METERED.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -128,10 +163,20 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# `manage.py collectstatic` copies the static files here; nginx serves them (deploy/nginx/zjtx.conf).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded imports and generated reports live in the database (filestore), which every web and worker
+# node reaches; MEDIA_ROOT is only this node's scratch space and download cache, never shared.
+STORAGES = {
+    "default": {"BACKEND": "filestore.storage.DatabaseStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "media/"
+# Behind nginx: the internal location that serves MEDIA_ROOT to X-Accel-Redirect answers only (empty: the
+# download views stream the file themselves).
+ZJTX_ACCEL_REDIRECT = env.str("ZJTX_ACCEL_REDIRECT", default="")
 
 # Uploaded import files may be large; they are streamed from a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -226,13 +271,40 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # a fresh one, so one bad file cannot keep a process bloated; the import limits keep a task itself below it.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=300 * 1024)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="zjtx")
+# Timeouts of the broker and cache connections (seconds): a request that queues work while Redis is down
+# gives up within about a second, and the work waits in the database (zjtx/outbox.py).
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task taken by a worker that dies is redelivered after this many seconds (it must exceed
     # the longest task: a large import takes minutes), found by a sweep every interval × throttle s.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_RESTORE_THROTTLE", default=10),
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
 }
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+}
+# Publishing a task message: one quick retry, then the caller is told (the run waits for the sweeper).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.2}
+# The queue's outbox (zjtx/outbox.py): runs recorded but not accepted by the broker are sent by a sweep
+# every ZJTX_QUEUE_SWEEP_SECONDS (beat, and each worker at start) once they are ZJTX_QUEUE_SEND_DELAY
+# seconds old; a run accepted but still not taken after ZJTX_QUEUE_RESEND_HOURS is sent again (its
+# message was lost with a Redis that kept no data). After a failed send, a process does not try the
+# broker again for ZJTX_QUEUE_RETRY_SECONDS (its requests leave the work to the sweeper).
+ZJTX_QUEUE_SWEEP_SECONDS = env.float("ZJTX_QUEUE_SWEEP_SECONDS", default=30)
+ZJTX_QUEUE_SEND_DELAY = env.float("ZJTX_QUEUE_SEND_DELAY", default=10)
+ZJTX_QUEUE_RESEND_HOURS = env.float("ZJTX_QUEUE_RESEND_HOURS", default=6)
+ZJTX_QUEUE_RETRY_SECONDS = env.float("ZJTX_QUEUE_RETRY_SECONDS", default=5)
+# A nightly job of the beat schedule whose time passed this many minutes ago while the broker was down
+# (no JobRun since) is sent by the sweep (reference/services/catch_up.py).
+ZJTX_JOB_CATCH_UP_MINUTES = env.int("ZJTX_JOB_CATCH_UP_MINUTES", default=120)
+# A run accepted by the broker but not taken by a worker after this many seconds is shown as waiting for one.
+ZJTX_QUEUE_WORKER_WAIT_SECONDS = env.float("ZJTX_QUEUE_WORKER_WAIT_SECONDS", default=60)
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = False
@@ -240,9 +312,29 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker logs through LOGGING below (JSON in production), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# beat's schedule state lives outside the repository (scripts/serve.sh points it at ZJTX_STATE_DIR).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(Path(tempfile.gettempdir()) / "zjtx-celerybeat-schedule")
+)
+# /readyz wants a worker heartbeat (written every ZJTX_WORKER_HEARTBEAT_SECONDS) at most this old.
+ZJTX_WORKER_HEARTBEAT_SECONDS = env.int("ZJTX_WORKER_HEARTBEAT_SECONDS", default=10)
+ZJTX_WORKER_HEARTBEAT_MAX_AGE = env.int("ZJTX_WORKER_HEARTBEAT_MAX_AGE", default=60)
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis, or each process's memory while Redis does not answer (zjtx/cache.py: reads never wait for Redis).
+    CACHES = {
+        "default": {
+            "BACKEND": "zjtx.cache.FailoverRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                "retry_seconds": env.float("ZJTX_CACHE_RETRY_SECONDS", default=5),
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -278,12 +370,31 @@ ZJTX_AUDIT_RETENTION_DAYS = env.int("ZJTX_AUDIT_RETENTION_DAYS", default=365)
 if ZJTX_AUDIT_RETENTION_DAYS < ZJTX_AUDIT_RETENTION_MIN_DAYS:
     raise ImproperlyConfigured(f"ZJTX_AUDIT_RETENTION_DAYS must be at least {ZJTX_AUDIT_RETENTION_MIN_DAYS}.")
 
+# --- Behind a proxy, metrics, logs ---------------------------------------------------------
+# Addresses of the reverse proxies whose X-Real-IP header names the client (nginx on the same host).
+ZJTX_TRUSTED_PROXIES = env.list("ZJTX_TRUSTED_PROXIES", default=[])
+# Who may read /metrics (addresses or networks).
+ZJTX_METRICS_ALLOWED = env.list("ZJTX_METRICS_ALLOWED", default=["127.0.0.0/8", "::1"])
+PROMETHEUS_METRIC_NAMESPACE = ""
+
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "zjtx.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "zjtx.logformat.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # One line per request from zjtx.requestid replaces Django's own request logging of the dev server.
+        "zjtx.request": {"level": env.str("REQUEST_LOG_LEVEL", default="INFO" if PRODUCTION else "WARNING")},
+    },
 }
 
 # --- Domain settings -----------------------------------------------------------------------

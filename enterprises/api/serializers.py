@@ -13,6 +13,7 @@ from enterprises.rules import credit_code
 from reference.api.serializers import TierRefSerializer
 from reference.models import District, Industry
 from zjtx.access import can_see_contact
+from zjtx.api import QueueNoticeField
 from zjtx.privacy import mask_phone
 
 
@@ -82,6 +83,10 @@ class YearFactSerializer(serializers.ModelSerializer[EnterpriseYearFact]):
             "rd_staff",
             "invention_patents",
             "class_i_ip",
+            "development_score",
+            "national_market_rank",
+            "niche_years",
+            "chain_product",
         ]
         # The (enterprise, year) pair is upserted by the service, not created twice.
         validators: list[Any] = []
@@ -97,6 +102,8 @@ class EnterpriseRefSerializer(serializers.ModelSerializer[Enterprise]):
 
 class ImportRunSerializer(serializers.ModelSerializer[ImportRun]):
     """An import's counts; its rejected rows are paginated under errors/ and downloadable from errors-file/."""
+
+    queue_notice = QueueNoticeField()
 
     class Meta:
         model = ImportRun
@@ -114,6 +121,8 @@ class ImportRunSerializer(serializers.ModelSerializer[ImportRun]):
             "message",
             "started_at",
             "finished_at",
+            "sent_at",
+            "queue_notice",
         ]
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -16,7 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.serializers import AuditEntrySerializer
-from accounts.audit import history
+from accounts.audit import history, record
+from accounts.models import AuditAction
 from enterprises.api import filters
 from enterprises.api import serializers as s
 from enterprises.models import EligibilityProfile, Enterprise, ImportRun
@@ -25,6 +27,8 @@ from enterprises.services import exporting, importing, registry
 from enterprises.services import profile as profiles
 from enterprises.services.import_report import import_errors_csv
 from zjtx.api import ScopedViewSetMixin
+from zjtx.downloads import file_download
+from zjtx.errors import NotFound
 
 
 class EnterpriseViewSet(
@@ -149,3 +153,13 @@ class ImportRunViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[ImportR
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path="file", pagination_class=None)
+    def file(self, request: Request, pk: str) -> HttpResponseBase:
+        """The file as it was uploaded (imports started from the command line keep none)."""
+        run = get_object_or_404(self.get_queryset(), pk=pk)
+        if not run.stored_file:
+            raise NotFound(_("This import kept no file."))
+        record(AuditAction.DOWNLOAD, run, changes={"file": run.file_name})
+        return file_download(run.stored_file, run.file_name)

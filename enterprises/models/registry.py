@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.rules import credit_code
 from zjtx.access import RestrictedQuerySet
+from zjtx.outbox import QueuedRun
 
 
 def validate_credit_code(value: str) -> None:
@@ -152,6 +153,36 @@ class EnterpriseYearFact(models.Model):
     rd_staff = models.PositiveIntegerField(_("R&D staff"), **_count)  # type: ignore[arg-type]
     invention_patents = models.PositiveIntegerField(_("invention patents"), **_count)  # type: ignore[arg-type]
     class_i_ip = models.PositiveIntegerField(_("class I intellectual property"), **_count)  # type: ignore[arg-type]
+    # What the 2026 criteria (工信部企业〔2026〕2号) read besides the figures, as reported for the year.
+    development_score = models.DecimalField(
+        _("SRDI development score"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("专精特新发展评价得分 the national platform gives for the year (工信厅企业〔2024〕75号)."),
+    )
+    national_market_rank = models.PositiveIntegerField(
+        _("national niche-market rank"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("The main product's place in its national niche market (1 = first)."),
+    )
+    niche_years = models.PositiveSmallIntegerField(
+        _("years in the niche market"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(200)],
+        help_text=_("Full years in its niche market at the end of the year."),
+    )
+    chain_product = models.BooleanField(
+        _("six-basics or key-chain product"),
+        null=True,
+        blank=True,
+        help_text=_("The main product is in the six industrial basics (工业六基) or at a key link of a chain."),
+    )
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -204,7 +235,7 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed: nothing written")
 
 
-class ImportRun(models.Model):
+class ImportRun(QueuedRun):
     """One import of an enterprise file: what came in, what was written, and every rejected row."""
 
     file_name = models.CharField(_("file name"), max_length=255)

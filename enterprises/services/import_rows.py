@@ -56,7 +56,10 @@ MONEY_FIELDS = (
 )
 _ALWAYS = ("credit_code", "name", "district_id", "industry_id")
 COUNT_FIELDS = ("employees", "rd_staff", "invention_patents", "class_i_ip")
-FACT_FIELDS = MONEY_FIELDS + COUNT_FIELDS
+# Read by the 2026 criteria (工信部企业〔2026〕2号): the platform's development score, the national market rank,
+# full years in the niche market at the year's end, a six-basics / key-chain main product.
+CRITERIA_FIELDS = ("development_score", "national_market_rank", "niche_years", "chain_product")
+FACT_FIELDS = MONEY_FIELDS + COUNT_FIELDS + CRITERIA_FIELDS
 
 _TEXT_HEADERS: dict[str, tuple[str, ...]] = {
     "credit_code": ("统一社会信用代码", "信用代码", "credit_code"),
@@ -74,7 +77,11 @@ _TEXT_HEADERS: dict[str, tuple[str, ...]] = {
     "employees": ("从业人员", "从业人数", "职工人数", "employees"),
     "rd_staff": ("研发人员", "研发人员数", "rd_staff"),
     "invention_patents": ("发明专利", "发明专利数", "有效发明专利", "invention_patents"),
-    "class_i_ip": ("一类知识产权", "i类知识产权", "class_i_ip"),
+    "class_i_ip": ("一类知识产权", "i类知识产权", "Ⅰ类知识产权", "类Ⅰ知识产权", "class_i_ip"),
+    "development_score": ("专精特新发展评价得分", "发展评价得分", "development_score"),
+    "national_market_rank": ("细分市场全国排名", "全国市场排名", "市场占有率全国排名", "national_market_rank"),
+    "niche_years": ("从事细分市场年限", "细分市场年限", "niche_years"),
+    "chain_product": ("六基或产业链关键环节产品", "主导产品属于六基或产业链关键环节", "chain_product"),
 }
 _MONEY_HEADERS: dict[str, tuple[str, ...]] = {
     "revenue": ("营业收入", "revenue"),
@@ -360,7 +367,9 @@ def _parse_facts(row: ParsedRow, cell: Any, fail: Any, columns: ColumnMap, looku
             row.facts[fname] = None
             continue
         try:
-            if fname in MONEY_FIELDS:
+            if fname in CRITERIA_FIELDS:
+                row.facts[fname] = _criteria_fact(fname, value)
+            elif fname in MONEY_FIELDS:
                 amount = decimal_cell(value) * columns.money_scale[fname]
                 # Checked before rounding: quantize() of a huge number ("1e30") raises InvalidOperation.
                 if abs(amount) > MAX_MONEY:
@@ -379,3 +388,33 @@ def _parse_facts(row: ParsedRow, cell: Any, fail: Any, columns: ColumnMap, looku
         fail("main_business_revenue", _("exceeds operating revenue"))
     if f.get("rd_staff") is not None and f.get("employees") is not None and f["rd_staff"] > f["employees"]:
         fail("rd_staff", _("exceeds the number of employees"))
+
+
+_YES = {"是", "有", "true", "yes", "y", "1"}
+_NO = {"否", "无", "false", "no", "n", "0"}
+
+
+def _criteria_fact(fname: str, raw: Any) -> Any:
+    """The columns the 2026 criteria read: a score of 0–100, a rank from 1, whole years, 是/否."""
+    if fname == "chain_product":
+        if isinstance(raw, bool):  # an .xlsx TRUE / FALSE cell
+            return raw
+        text = text_cell(raw).lower()
+        if text in _YES:
+            return True
+        if text in _NO:
+            return False
+        raise ValueError(_("use 是 or 否"))
+    if fname == "development_score":
+        score = decimal_cell(raw)
+        if not 0 <= score <= 100:
+            raise ValueError(_("must be between 0 and 100"))
+        if score != score.quantize(Decimal("0.01")):
+            raise ValueError(_("has more than two decimals"))
+        return score.quantize(Decimal("0.01"))  # as stored, so both writers audit the same text
+    value = count_cell(raw)
+    if fname == "national_market_rank" and value < 1:
+        raise ValueError(_("must be 1 or more"))
+    if fname == "niche_years" and value > 200:
+        raise ValueError(_("is implausibly large"))
+    return value

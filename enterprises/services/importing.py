@@ -119,7 +119,7 @@ def import_start(*, actor: Any, upload: Any) -> ImportRun:
     run = ImportRun(file_name=name[:255], status=ImportStatus.PENDING, actor=actor, district_id=_own_district(actor))
     run.stored_file.save(name, upload, save=False)
     run.save()
-    enqueue_on_commit("enterprises.run_import", run.pk)
+    enqueue_on_commit("enterprises.run_import", run)
     return run
 
 

@@ -5,20 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
 from accounts.audit import history, readable_changes
 from enterprises.api.filters import EnterpriseFilter
-from enterprises.models import Enterprise, ImportRun
+from enterprises.models import Enterprise, EnterpriseYearFact, ImportRun
 from enterprises.models.registry import ImportStatus
 from enterprises.rules import credit_code
 from enterprises.selectors import enterprises_for
-from enterprises.services import importing
+from enterprises.services import importing, registry
 from enterprises.services.import_report import import_errors_csv
-from enterprises.web.forms import ImportForm
+from enterprises.web.forms import YEAR_FACT_FIELDS, ImportForm, YearFactForm
 from reference.models import District, Industry, Tier
 from zjtx.access import Action, can, can_see_contact, redact_changes, restrict
 from zjtx.errors import DomainError
@@ -133,3 +135,35 @@ def import_errors_download(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def year_facts_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Enter or correct one year of an enterprise's facts (district staff of its district); the change is audited."""
+    if not request.user.is_authenticated:
+        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+    enterprise = scoped_or_404(
+        Enterprise.objects.all(), request, Action.CHANGE, credit_code=credit_code.normalise(code)
+    )
+    last_year = timezone.localdate().year - 1
+    if request.method == "POST":
+        form = YearFactForm(request.POST)
+    else:
+        try:
+            year = int(request.GET.get("year", last_year))
+        except ValueError:
+            year = last_year
+        stored = EnterpriseYearFact.objects.filter(enterprise=enterprise, year=year).values(*YEAR_FACT_FIELDS).first()
+        form = YearFactForm(initial={"year": year, **(stored or {})})
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        try:
+            registry.year_fact_upsert(actor=request.user, enterprise=enterprise, **values)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect(f"/enterprises/{enterprise.credit_code}/#yearly-facts")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "enterprises/year_facts_form.html", {"enterprise": enterprise, "form": form}, status=status)

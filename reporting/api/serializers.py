@@ -12,6 +12,7 @@ from programs.models import Policy
 from reference.models import District, JobRun, Jurisdiction
 from reporting.models import ManualValue, Metric, MetricSnapshot, ReportKind, ReportRun, Target
 from reporting.selectors import PipelineRow, ProgressRow
+from zjtx.api import QueueNoticeField
 
 
 class MetricSerializer(serializers.ModelSerializer[Metric]):
@@ -154,12 +155,13 @@ class ReportRunSerializer(serializers.ModelSerializer[ReportRun]):
     district: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     pdf_url = serializers.SerializerMethodField()
     xlsx_url = serializers.SerializerMethodField()
+    queue_notice = QueueNoticeField()
 
     class Meta:
         model = ReportRun
         fields = [
             "id", "kind", "jurisdiction", "district", "period", "as_of", "language", "status", "error", "attempts",
-            "requested_at", "started_at", "finished_at", "pdf_url", "xlsx_url",
+            "requested_at", "started_at", "finished_at", "pdf_url", "xlsx_url", "sent_at", "queue_notice",
         ]  # fmt: skip
 
     def _url(self, obj: ReportRun, fmt: str) -> str | None:

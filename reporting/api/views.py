@@ -6,7 +6,7 @@ from typing import Any
 
 import django_filters as df
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -24,6 +24,7 @@ from reporting.models import ManualValue, Metric, MetricSnapshot, ReportRun, Tar
 from reporting.selectors import candidate_pipeline, progress_rows
 from reporting.services import reports, targets
 from zjtx.api import ScopedViewSetMixin
+from zjtx.downloads import file_download
 from zjtx.errors import DomainError, NotFound
 
 
@@ -245,14 +246,14 @@ class ReportRunViewSet(
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     @action(detail=True, methods=["get"], url_path=r"download/(?P<fmt>pdf|xlsx)")
-    def download(self, request: Request, pk: str, fmt: str) -> FileResponse:
+    def download(self, request: Request, pk: str, fmt: str) -> HttpResponseBase:
         run = self.get_object()
         stored = getattr(run, fmt)
         if run.status != "done" or not stored:
             raise NotFound(_("The report is not ready."))
         record(AuditAction.DOWNLOAD, run, changes={"format": fmt})
         place = run.district.code if run.district else run.jurisdiction.code
-        return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{run.kind}-{place}-{run.period}.{fmt}")
+        return file_download(stored, f"{run.kind}-{place}-{run.period}.{fmt}")
 
 
 class JobRunViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet[JobRun]):

@@ -231,6 +231,7 @@ class DashboardView(RoleRequiredMixin, TemplateView):
                 candidate_pipeline(user, today=today, targets=Target.objects.filter(pk__in=[t.pk for t in city]))
             ),
             reports=restrict(ReportRun.objects.select_related("district"), user).filter(jurisdiction=jurisdiction)[:8],
+            documents_in_force=eligibility_text.documents_in_force(today),
             today=today,
         )
         return context
@@ -277,6 +278,7 @@ class DistrictView(RoleRequiredMixin, TemplateView):
                 if p.district is not None and p.district.pk == district.pk and p.target.deadline >= today
             ],
             candidates=candidate_rows(user, district),
+            documents_in_force=eligibility_text.documents_in_force(today),
             # Most urgent first: the certification that ends first heads the list.
             expiring=expiring_certifications(user)
             .filter(enterprise__district=district)

@@ -41,6 +41,8 @@ def browser(chromium_available: None) -> Iterator[Any]:
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-dev-shm-usage", "--window-size=1280,900",
+        # The production-stack test's nginx has a self-signed certificate for 127.0.0.1.
+        "--ignore-certificate-errors",
     ):  # fmt: skip
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)

@@ -256,3 +256,38 @@ def test_a_listed_firm_and_empty_optional_columns(users, ref):
     assert (ent.listing_status, ent.listed_on.isoformat(), ent.size_class, ent.main_product) == (
         "star", "2023-05-06", "small", ""
     )  # fmt: skip
+
+
+CRITERIA_HEADERS = [
+    "统一社会信用代码", "企业名称", "所属区县", "行业门类", "年度", "Ⅰ类知识产权", "专精特新发展评价得分",
+    "细分市场全国排名", "从事细分市场年限", "六基或产业链关键环节产品",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_facts_of_the_2026_criteria_are_imported_checked_and_audited(users, ref, fmt):
+    rows = [
+        [code(1), "甲公司", "500112", "C", "2025", "4", "61.5", "2", "6", "是"],
+        [code(2), "乙公司", "500112", "C", "2025", "", "", "", "", "否"],
+        [code(3), "丙公司", "500112", "C", "2025", "1", "120", "0", "x", "也许"],
+        [code(4), "丁公司", "500112", "C", "2025", "1", "50.125", "1", "3", ""],
+    ]
+    data = csv_bytes(rows, CRITERIA_HEADERS) if fmt == "csv" else xlsx_bytes(rows, CRITERIA_HEADERS)
+    result = run(users.staff_a, data, f"list.{fmt}")
+    assert (result.rows_created, result.rows_rejected) == (2, 2)
+    first = EnterpriseYearFact.objects.get(enterprise__credit_code=code(1), year=2025)
+    assert (first.class_i_ip, first.development_score, first.national_market_rank, first.niche_years) == (
+        4, Decimal("61.5"), 2, 6
+    )  # fmt: skip
+    assert first.chain_product is True
+    second = EnterpriseYearFact.objects.get(enterprise__credit_code=code(2), year=2025)
+    assert (second.development_score, second.national_market_rank, second.chain_product) == (None, None, False)
+    by_row = {e["row"]: " ".join(e["reasons"]) for e in result.errors}
+    assert {"专精特新发展评价得分", "细分市场全国排名", "从事细分市场年限", "六基或产业链关键环节产品"} <= {
+        label for label in CRITERIA_HEADERS if label in by_row[4]
+    }
+    assert "专精特新发展评价得分" in by_row[5] and "two decimals" in by_row[5]
+    assert _entries("enterpriseyearfact")[str(first)][0] == {
+        "class_i_ip": [None, 4], "development_score": [None, "61.50"], "national_market_rank": [None, 2],
+        "niche_years": [None, 6], "chain_product": [None, True],
+    }  # fmt: skip

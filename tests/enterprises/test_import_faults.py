@@ -30,7 +30,11 @@ def test_connection_drop_mid_import_rolls_back_and_a_rerun_completes(users, ref,
     def write_then_wait(self, chunk):
         write(self, chunk)
         if not first_chunk_written.is_set():
-            backend["pid"] = connection.connection.info.backend_pid
+            # The server's own pid, asked inside the import's transaction (through pgbouncer the client
+            # connection's pid is pgbouncer's, and the transaction is what pins a server session).
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backend["pid"] = cursor.fetchone()[0]
             first_chunk_written.set()
             dropped.wait(30)
 

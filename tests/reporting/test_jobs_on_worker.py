@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -66,19 +67,20 @@ def test_killed_worker_mid_report_leaves_one_complete_report(task_queue, transac
         kind="district", jurisdiction=ref.jurisdictions["500000"], district=ref.districts["500112"],
         period="2024-02", language="zh-hans",  # a period no other test writes
     )  # fmt: skip
-    folder = Path(settings.MEDIA_ROOT) / "reports" / run.period
+    scratch = Path(settings.MEDIA_ROOT) / "tmp" / "reports" / run.period  # the worker's own temporary files
     slow = WorkerProcess(task_queue, extra_env={"ZJTX_TEST_REPORT_PAUSE": "60"}, concurrency=1)
     try:
         slow.wait_ready()
         generate_report.delay(run.pk)
-        # Stop it while the PDF is written but not yet moved into place.
-        assert wait_for(lambda: any(folder.glob(".district-500112.pdf.*.tmp")), timeout=60)
+        # Stop it while the files are rendered on the worker's node but not yet in the shared storage.
+        assert wait_for(lambda: any(scratch.glob(".district-500112.xlsx.*.tmp")), timeout=60)
         assert ReportRun.objects.get(pk=run.pk).status == "running"
         os.killpg(slow.proc.pid, signal.SIGKILL)
         slow.proc.wait(timeout=30)
     finally:
         slow.stop()
-    assert not (folder / "district-500112.pdf").exists()
+    assert not default_storage.exists("reports/2024-02/district-500112.pdf")
+    assert ReportRun.objects.get(pk=run.pk).status == "running"
 
     fresh = WorkerProcess(
         task_queue,
@@ -94,4 +96,5 @@ def test_killed_worker_mid_report_leaves_one_complete_report(task_queue, transac
     with done.pdf.open("rb") as fh:
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(fh.read())).pages)
     assert "重庆市渝北区" in text
-    assert not list(folder.glob(".*.tmp"))
+    assert default_storage.listdir("reports/2024-02") == ([], ["district-500112.pdf", "district-500112.xlsx"])
+    assert not list(scratch.glob(".*.tmp"))

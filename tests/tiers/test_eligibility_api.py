@@ -31,7 +31,30 @@ def assessed(eligibility_firms):
     return eligibility_firms
 
 
-def test_a_districts_candidate_list_explains_what_each_firm_misses(api, users, assessed):
+@pytest.fixture
+def assessed_63(firms_63):
+    eligibility.assess_all(firms_63.day)
+    return firms_63
+
+
+def test_a_districts_candidate_list_names_the_document_in_force_and_what_each_firm_misses(api, users, assessed):
+    response = api(users.staff_a).get(reverse("candidates"), {"tier": "srdi_sme", "district": "500112"})
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert [(r["rank"], r["status"]) for r in rows] == [(1, "eligible"), (2, "near"), (3, "near")]
+    by_name = {r["enterprise"]["name"]: r for r in rows}
+    assert rows[0]["enterprise"]["name"] == "渝北合格企业"
+    assert {r["document"]["number"] for r in rows} == {"工信部企业〔2026〕2号"}
+    assert rows[0]["document"]["confirmed"] is False
+    (gap,) = by_name["渝北差细分市场年限企业"]["lacking"]
+    assert gap["code"] == "niche_years" and gap["threshold"] == "≥ 3 years" and gap["value"] == "0"
+    assert gap["citation"] == "工信部企业〔2026〕2号 附件1 (一)"
+    (gap,) = by_name["渝北差分企业"]["lacking"]
+    assert gap["code"] == "development_score" and gap["value"] == "45" and gap["threshold"] == "≥ 50"
+    assert gap["citation"] == "工信部企业〔2026〕2号 附件1 (六)"
+
+
+def test_a_districts_candidate_list_under_63_explains_what_each_firm_misses(api, users, assessed_63):
     response = api(users.staff_a).get(reverse("candidates"), {"tier": "srdi_sme", "district": "500112"})
     assert response.status_code == 200
     rows = response.json()["results"]
@@ -53,14 +76,14 @@ def test_a_districts_candidate_list_explains_what_each_firm_misses(api, users, a
     assert {"local_feature", "digital_level", "quality"} <= closers
 
 
-def test_candidates_with_missing_data_name_the_missing_facts(api, users, assessed):
+def test_candidates_with_missing_data_name_the_missing_facts(api, users, assessed_63):
     rows = api(users.staff_a).get(reverse("candidates"), {"tier": "srdi_sme", "with_missing_data": "true"}).json()
     missing = next(r for r in rows["results"] if r["status"] == "missing_data")
     niche = next(u for u in missing["unknown"] if u["code"] == "niche_years")
     assert niche["missing_facts"] == [{"fact": "niche_market_since", "label": "in its niche market since"}]
 
 
-def test_candidate_list_is_chinese_by_default(api, users, assessed):
+def test_candidate_list_is_chinese_by_default(api, users, assessed_63):
     rows = api(users.staff_a, language="zh-hans").get(reverse("candidates"), {"tier": "srdi_sme"}).json()["results"]
     assert rows[1]["lacking"][0]["name"] == "从事特定细分市场时间"
     assert rows[2]["lacking"][0]["name"] == "评价得分"
@@ -84,15 +107,15 @@ def test_bad_candidate_parameters_are_4xx(api, users, assessed, params, field):
         assert field in body["errors"]
 
 
-def test_assessment_detail_explains_every_indicator(api, users, assessed):
-    row = EligibilityAssessment.objects.get(enterprise=assessed.near_score)
+def test_assessment_detail_explains_every_indicator(api, users, assessed_63):
+    row = EligibilityAssessment.objects.get(enterprise=assessed_63.near_score)
     body = api(users.staff_a).get(reverse("eligibilityassessment-detail", args=[row.pk])).json()
     assert body["status"] == "near" and body["pass_mark"] == "60" and body["score"] == "57.00"
     assert len(body["indicators"]) == 21
     digital = next(i for i in body["indicators"] if i["code"] == "digital_level")
     assert digital == {
         "code": "digital_level", "name": "Digitalisation level", "role": "scored", "category": "refinement",
-        "threshold": "level 3+: 5, level 2: 3, level 1: 0", "max_points": "5",
+        "threshold": "level 3 or higher: 5, level 2: 3, level 1: 0", "max_points": "5",
         "citation": "工信部企业〔2022〕63号 附件2 二(二)5",
         "confirmed": True, "note": "", "value": "1", "points": "0", "met": False, "missing_facts": [],
     }  # fmt: skip

@@ -36,20 +36,32 @@ def test_each_enterprise_is_assessed_for_the_tier_above_its_own(eligibility_firm
     assert (run.eligible, run.near, run.missing_data) == (3, 2, 1)
 
 
-def test_stored_result_explains_every_indicator(eligibility_firms):
+def test_stored_result_names_the_document_in_force_and_explains_every_indicator(eligibility_firms):
     today = timezone.localdate()
     eligibility.assess_all(today)
     row = EligibilityAssessment.objects.get(enterprise=eligibility_firms.near_condition)
-    assert row.rule_set == "MIIT-2022-63/srdi_sme"
-    assert row.provisional is (today >= dt.date(2026, 4, 1))
+    assert row.rule_set == "MIIT-2026-2/srdi_sme" and row.provisional is False  # new applications from 2026-04-01
     assert row.lacking == ["niche_years"] and row.unknown == []
-    assert row.score == 64
+    assert row.score is None  # 2号 has no score: only conditions
     niche = next(i for i in row.indicators if i["code"] == "niche_years")
     assert niche == {"code": "niche_years", "value": "0", "met": False, "points": None, "missing_facts": []}
     missing = EligibilityAssessment.objects.get(enterprise=eligibility_firms.missing)
+    assert {"niche_years", "development_score"} <= set(missing.unknown)
+    niche = next(i for i in missing.indicators if i["code"] == "niche_years")
+    reference = today.year - 1
+    assert niche["met"] is None and niche["missing_facts"] == [f"niche_years:{reference}", "niche_market_since"]
+
+
+def test_before_2026_04_01_the_2022_document_judges(firms_63):
+    eligibility.assess_all(firms_63.day)
+    row = EligibilityAssessment.objects.get(enterprise=firms_63.near_condition)
+    assert row.rule_set == "MIIT-2022-63/srdi_sme" and row.provisional is False
+    assert row.lacking == ["niche_years"] and row.score == 64
+    missing = EligibilityAssessment.objects.get(enterprise=firms_63.missing)
     assert "niche_years" in missing.unknown and "score" in missing.unknown
     niche = next(i for i in missing.indicators if i["code"] == "niche_years")
     assert niche["met"] is None and niche["missing_facts"] == ["niche_market_since"]
+    assert EligibilityAssessment.objects.get(enterprise=firms_63.near_score).lacking == ["score"]
 
 
 def test_rerun_for_the_same_day_leaves_one_row_per_enterprise_and_tier(
@@ -83,7 +95,7 @@ def test_new_facts_change_the_verdict_on_the_next_run(eligibility_firms):
     eligibility.assess_all(today)
     EligibilityProfile.objects.filter(enterprise=eligibility_firms.near_condition).update(
         niche_market_since=dt.date(2010, 1, 1)
-    )
+    )  # ≥ 3 years in the niche at the end of last year
     eligibility.assess_all(today)
     assert EligibilityAssessment.objects.get(enterprise=eligibility_firms.near_condition).passed
 
@@ -104,7 +116,9 @@ def test_counts_per_district_are_one_group_by(eligibility_firms, django_assert_n
 
 def test_assessing_one_enterprise_without_storing(eligibility_firms):
     tier, result = eligibility.assess_enterprise(eligibility_firms.near_score, timezone.localdate())
-    assert tier.code == "srdi_sme" and result.near and result.lacking == ("score",)
+    # under 2号 the firm lacks this year's development score of 50 (it has 45)
+    assert tier.code == "srdi_sme" and result.near and result.lacking == ("development_score",)
+    assert result.rule_set == "MIIT-2026-2"
     assert EligibilityAssessment.objects.count() == 0
 
 

@@ -171,9 +171,10 @@ def test_district_page_lists_candidates_and_what_they_lack(client, users, eligib
     client.force_login(users.staff_a)
     page = client.get(reverse("reporting:district", args=["500112"]))
     table = page.content.decode().split('id="candidate-table"')[1]
-    # Eligible first, then those one indicator short, each saying what it lacks (in Chinese).
-    assert table.index("渝北合格企业") < table.index("渝北差细分市场年限企业") < table.index("渝北差分企业")
-    assert "从事特定细分市场时间" in table and "评价得分" in table
+    # Eligible first, then those one indicator short, each saying what it lacks (in Chinese), under 2号.
+    assert table.index("渝北合格企业") < min(table.index("渝北差细分市场年限企业"), table.index("渝北差分企业"))
+    assert "截至上年末从事特定细分市场时间" in table and "本年度专精特新发展评价得分" in table
+    assert "工信部企业〔2026〕2号" in page.content.decode().split('id="documents-in-force"')[1]
     client.force_login(users.official)
     dashboard = client.get(reverse("reporting:dashboard")).content.decode()
     assert 'id="pipeline-table"' in dashboard

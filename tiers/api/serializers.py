@@ -79,6 +79,10 @@ class _AssessmentBase(serializers.ModelSerializer[EligibilityAssessment]):
     pass_mark = serializers.SerializerMethodField()
     lacking = serializers.SerializerMethodField(help_text="Indicators not met, spelled out")
     unknown = serializers.SerializerMethodField(help_text="Indicators whose facts are missing")
+    document = serializers.SerializerMethodField(help_text="The criteria document the verdict was made under")
+
+    def get_document(self, obj: EligibilityAssessment) -> dict[str, Any]:
+        return eligibility_text.document(obj)
 
     def get_pass_mark(self, obj: EligibilityAssessment) -> str | None:
         return eligibility_text.pass_mark(obj)
@@ -97,8 +101,8 @@ class AssessmentSerializer(_AssessmentBase):
     class Meta:
         model = EligibilityAssessment
         fields = [
-            "id", "enterprise", "tier", "rule_set", "provisional", "assessed_on", "status", "passed", "near",
-            "missing_data", "score", "score_max", "pass_mark", "direct_qualification", "indicators_met",
+            "id", "enterprise", "tier", "rule_set", "document", "provisional", "assessed_on", "status", "passed",
+            "near", "missing_data", "score", "score_max", "pass_mark", "direct_qualification", "indicators_met",
             "lacking", "unknown", "indicators",
         ]  # fmt: skip
 
@@ -118,7 +122,27 @@ class CandidateSerializer(_AssessmentBase):
         model = EligibilityAssessment
         fields = [
             "rank", "id", "enterprise", "tier", "status", "score", "pass_mark", "indicators_met", "lacking",
-            "unknown", "rule_set", "provisional", "assessed_on",
+            "unknown", "rule_set", "document", "provisional", "assessed_on",
+        ]  # fmt: skip
+
+
+class VerdictSerializer(AssessmentSerializer):
+    """One verdict on one enterprise now (not stored): which tier, as which kind of assessment, why this document."""
+
+    kind = serializers.CharField(read_only=True, help_text="new_application or re_review")
+    purpose = serializers.CharField(
+        read_only=True,
+        help_text="next_tier: a new application for the tier above; re_review: a held tier under the document its "
+        "certificate was granted under; in_force: a held tier under the document in force for new applications",
+    )
+    reason = serializers.CharField(read_only=True, help_text="in_force, certificate_origin, no_successor, ...")
+    certification = serializers.DictField(read_only=True, allow_null=True)
+
+    class Meta(AssessmentSerializer.Meta):
+        fields = [
+            "tier", "kind", "purpose", "reason", "certification", "rule_set", "document", "provisional", "assessed_on",
+            "status", "passed", "near", "missing_data", "score", "score_max", "pass_mark", "direct_qualification",
+            "indicators_met", "lacking", "unknown", "indicators",
         ]  # fmt: skip
 
 

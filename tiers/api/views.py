@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -25,7 +26,7 @@ from tiers.models import (
     EligibilityAssessment,
 )
 from tiers.selectors import assessment_counts, candidates_for
-from tiers.services import lifecycle
+from tiers.services import eligibility, lifecycle
 from zjtx.access import Action
 from zjtx.api import ScopedViewSetMixin
 from zjtx.errors import DomainError
@@ -138,6 +139,39 @@ class EligibilityAssessmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelVie
     serializer_class = s.AssessmentSerializer
     filterset_class = filters.AssessmentFilter
     ordering_fields = ["score", "indicators_met", "assessed_on"]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("enterprise", str, required=True, description="credit code")],
+        responses=s.VerdictSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def verdicts(self, request: Request) -> Response:
+        """One enterprise's verdicts today, evaluated now: the new application for the tier above its own under the
+        document in force, and each held tier's re-review under the document its certificate was granted under —
+        beside the document in force while they differ."""
+        code = request.query_params.get("enterprise", "").strip()
+        if not code:
+            raise DomainError(_("Name the enterprise by its credit code."), field="enterprise")
+        enterprise = enterprise_in_scope(request.user, code, Action.VIEW)
+        day = timezone.localdate()
+        rows = []
+        for verdict in eligibility.verdicts(enterprise, day):
+            row = verdict.as_assessment(enterprise.pk, day)
+            row.kind = str(verdict.choice.kind)  # type: ignore[attr-defined]
+            row.purpose = verdict.purpose  # type: ignore[attr-defined]
+            row.reason = verdict.choice.reason  # type: ignore[attr-defined]
+            cert = verdict.certification
+            row.certification = (  # type: ignore[attr-defined]
+                None
+                if cert is None
+                else {
+                    "id": cert.pk,
+                    "valid_from": cert.valid_from.isoformat(),
+                    "valid_until": cert.valid_until.isoformat(),
+                }
+            )
+            rows.append(row)
+        return Response(s.VerdictSerializer(rows, many=True).data)
 
     @extend_schema(responses=s.AssessmentCountSerializer(many=True))
     @action(detail=False, methods=["get"], pagination_class=None)

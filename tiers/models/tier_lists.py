@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tiers.rules.tier_lists import ListKind
 from zjtx.access import RestrictedQuerySet
+from zjtx.outbox import QueuedRun
 
 
 class ListKindChoices(models.TextChoices):
@@ -32,7 +33,7 @@ class TierListStatus(models.TextChoices):
     FAILED = "failed", _("Failed: nothing written")
 
 
-class TierListImport(models.Model):
+class TierListImport(QueuedRun):
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     stored_file = models.FileField(_("stored file"), upload_to="tier-lists/%Y/%m/")

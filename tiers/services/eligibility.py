@@ -1,10 +1,15 @@
-"""Eligibility: assessing every enterprise for the tier above its current one, and keeping its extra facts.
+"""Eligibility: assessing every enterprise for the tier above its current one, and the verdicts of one enterprise.
 
-The nightly job reads facts in bulk (three queries per chunk of enterprises), evaluates the
-pure rule sets of tiers/rules/eligibility, and upserts one row per (enterprise, tier):
-a rerun for the same day rewrites the same rows, and rows for a tier the enterprise is no
-longer assessed for (it moved up, or reached the top) are deleted.  It acts for nobody, so
-it reads the tables directly (no user scope).
+The nightly job reads facts in bulk (three queries per chunk of enterprises), evaluates each
+firm as a new application for the tier above its own under the criteria document in force
+for new applications on the day (fixtures/criteria/, tiers/rules/eligibility), and upserts
+one row per (enterprise, tier): a rerun for the same day rewrites the same rows, and rows for
+a tier the enterprise is no longer assessed for (it moved up, or reached the top) are
+deleted.  It acts for nobody, so it reads the tables directly (no user scope).
+
+`verdicts` gives one enterprise's verdicts now, unstored: the new application for the next
+tier and, for each tier it holds, the re-review by the document its certificate was granted
+under, beside the document in force when the two differ (a 63号 certificate after 2026-04-01).
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from django.db.models import Q
 from enterprises.models import EligibilityProfile, Enterprise, EnterpriseYearFact
 from enterprises.services.profile import PROFILE_FIELDS
 from reference.models import Jurisdiction, Tier
-from tiers.models import EligibilityAssessment
-from tiers.rules.eligibility import Facts, Result, YearFigures, evaluate, rule_set_for
+from tiers.criteria import criteria
+from tiers.models import Certification, EligibilityAssessment
+from tiers.rules.eligibility import Choice, Facts, Result, YearFigures, evaluate
+from tiers.rules.lifecycle import CertificationStatus
 from zjtx.access import dangerously_unrestricted
 
 CHUNK = 2000
@@ -45,7 +52,8 @@ def next_tiers(day: dt.date) -> dict[tuple[int, int], Tier]:
     Only tiers in force on the day and with criteria encoded count; on the first rung
     innovative_sme is preferred over other tiers of level 1.
     """
-    tiers = [t for t in Tier.objects.all() if t.in_force_on(day) and rule_set_for(t.code, day) is not None]
+    found = criteria()
+    tiers = [t for t in Tier.objects.all() if t.in_force_on(day) and found.for_new_application(t.code, day)]
     chosen: dict[tuple[int, int], Tier] = {}
     for jurisdiction_id in Jurisdiction.objects.values_list("pk", flat=True):
         for tier in sorted(tiers, key=lambda t: (t.code != PREFERRED_FIRST_RUNG, t.code)):
@@ -63,7 +71,10 @@ def _known(value: Any) -> Any:
 
 
 def facts_for(enterprises: Iterable[dict[str, Any]], day: dt.date) -> dict[int, Facts]:
-    """Facts of these enterprises (dicts with id and size_class) for an assessment on `day`: two queries."""
+    """Facts of these enterprises (dicts with id, size_class and current_tier__level) on `day`: two queries.
+
+    The years read are the three before the assessment year and that year (本年度: the development score).
+    """
     rows = {e["id"]: e for e in enterprises}
     reference = day.year - 1
     profiles = {
@@ -72,12 +83,18 @@ def facts_for(enterprises: Iterable[dict[str, Any]], day: dt.date) -> dict[int, 
     }
     years: dict[int, dict[int, YearFigures]] = {eid: {} for eid in rows}
     for f in EnterpriseYearFact.objects.filter(
-        enterprise_id__in=rows, year__gte=reference - 2, year__lte=reference
+        enterprise_id__in=rows, year__gte=reference - 2, year__lte=day.year
     ).values("enterprise_id", "year", *YEAR_FIELDS):
         eid, year = f.pop("enterprise_id"), f.pop("year")
         years[eid][year] = YearFigures(**f)
     return {
-        eid: Facts(assessed_on=day, years=years[eid], size_class=row["size_class"], **profiles.get(eid, {}))
+        eid: Facts(
+            assessed_on=day,
+            years=years[eid],
+            size_class=row["size_class"],
+            held_level=row.get("current_tier__level") or 0,
+            **profiles.get(eid, {}),
+        )
         for eid, row in rows.items()
     }
 
@@ -117,7 +134,7 @@ def row_for(enterprise_id: int, tier: Tier, result: Result, day: dt.date) -> Eli
     return EligibilityAssessment(
         enterprise_id=enterprise_id,
         tier=tier,
-        rule_set=f"{result.rule_set}/{result.tier}",
+        rule_set=result.key,
         provisional=result.provisional,
         assessed_on=day,
         passed=result.passed,
@@ -146,10 +163,10 @@ def assess_all(day: dt.date) -> AssessmentRun:
             tier = targets.get(((e["current_tier__level"] or 0) + 1, e["district__jurisdiction_id"]))
             if tier is None:
                 continue  # at the top of the ladder, or no criteria encoded for the next rung
-            found = rule_set_for(tier.code, day)
-            assert found is not None
-            rule_set, provisional = found
-            result = evaluate(rule_set, facts[e["id"]], provisional=provisional)
+            choice = criteria().for_new_application(tier.code, day)
+            assert choice is not None
+            provisional = choice.provisional
+            result = evaluate(choice.rule_set, facts[e["id"]], kind=choice.kind, provisional=provisional)
             rows.append(row_for(e["id"], tier, result, day))
             run.provisional = run.provisional or provisional
             run.eligible += result.passed
@@ -177,17 +194,83 @@ def _remove_stale(enterprise_ids: list[int], kept: list[EligibilityAssessment]) 
     return deleted
 
 
-def assess_enterprise(enterprise: Enterprise, day: dt.date) -> tuple[Tier, Result] | None:
-    """The verdict for one enterprise now, without storing it (for previews and tests)."""
-    enterprise = Enterprise.objects.select_related("current_tier", "district").get(pk=enterprise.pk)
+def _row(enterprise: Enterprise) -> dict[str, Any]:
+    level = enterprise.current_tier.level if enterprise.current_tier else 0
+    return {"id": enterprise.pk, "size_class": enterprise.size_class, "current_tier__level": level}
+
+
+def _next_tier(enterprise: Enterprise, day: dt.date) -> tuple[Tier, Choice] | None:
+    """The tier above the enterprise's own (as the nightly job picks it) and the document judging it on `day`."""
     level = (enterprise.current_tier.level if enterprise.current_tier else 0) + 1
     tier = next_tiers(day).get((level, enterprise.district.jurisdiction_id))
     if tier is None:
         return None
-    found = rule_set_for(tier.code, day)
-    assert found is not None
-    facts = facts_for([{"id": enterprise.pk, "size_class": enterprise.size_class}], day)[enterprise.pk]
-    return tier, evaluate(found[0], facts, provisional=found[1])
+    choice = criteria().for_new_application(tier.code, day)
+    assert choice is not None  # next_tiers keeps only tiers with criteria in force
+    return tier, choice
 
 
-# --- the extra facts ------------------------------------------------------------------------
+def assess_enterprise(enterprise: Enterprise, day: dt.date) -> tuple[Tier, Result] | None:
+    """The nightly verdict for one enterprise now, without storing it (for previews and tests)."""
+    enterprise = Enterprise.objects.select_related("current_tier", "district").get(pk=enterprise.pk)
+    found = _next_tier(enterprise, day)
+    if found is None:
+        return None
+    tier, choice = found
+    facts = facts_for([_row(enterprise)], day)[enterprise.pk]
+    return tier, evaluate(choice.rule_set, facts, kind=choice.kind, provisional=choice.provisional)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One verdict on one enterprise: for which tier, as what kind of assessment, under which document and why."""
+
+    tier: Tier
+    choice: Choice
+    result: Result
+    purpose: str = "next_tier"  # "next_tier", "re_review", or "in_force" (a held tier under the document in force)
+    certification: Certification | None = None  # the certificate a re-review is of
+
+    def as_assessment(self, enterprise_id: int, day: dt.date) -> EligibilityAssessment:
+        """An unsaved assessment row, so stored and live verdicts are worded by the same code."""
+        return row_for(enterprise_id, self.tier, self.result, day)
+
+
+def verdicts(enterprise: Enterprise, day: dt.date) -> list[Verdict]:
+    """The enterprise's verdicts on `day`, unstored: the next tier's new application, and each held tier's re-review.
+
+    While a held certificate was granted under another document than the one in force for new applications
+    (a 63号 certificate re-reviewed by 63号 after 2026-04-01), its tier is also judged under the document in force,
+    so the page shows the verdict under both.
+    """
+    enterprise = Enterprise.objects.select_related("current_tier", "district").get(pk=enterprise.pk)
+    found = criteria()
+    facts = facts_for([_row(enterprise)], day)[enterprise.pk]
+    out: list[Verdict] = []
+    upward = _next_tier(enterprise, day)
+    if upward is not None:
+        tier, choice = upward
+        out.append(
+            Verdict(tier, choice, evaluate(choice.rule_set, facts, kind=choice.kind, provisional=choice.provisional))
+        )
+    held = (
+        Certification.objects.filter(
+            enterprise=enterprise,
+            status__in=sorted(CertificationStatus.HOLDING),
+            valid_from__lte=day,
+            valid_until__gt=day,
+        )
+        .select_related("tier")
+        .order_by("-tier__level")
+    )
+    for cert in held:
+        review = found.for_re_review(cert.tier.code, day, cert.valid_from)
+        if review is None:
+            continue
+        result = evaluate(review.rule_set, facts, kind=review.kind, provisional=review.provisional)
+        out.append(Verdict(cert.tier, review, result, "re_review", cert))
+        now = found.for_new_application(cert.tier.code, day)
+        if now is not None and now.rule_set.document.key != review.rule_set.document.key:
+            result = evaluate(now.rule_set, facts, kind=now.kind, provisional=now.provisional)
+            out.append(Verdict(cert.tier, now, result, "in_force", cert))
+    return out

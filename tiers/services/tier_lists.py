@@ -109,7 +109,7 @@ def tier_list_start(
     run.stored_file.save(name, upload, save=False)
     run.save()
     if enqueue:
-        enqueue_on_commit("tiers.tier_list_preview", run.pk)
+        enqueue_on_commit("tiers.tier_list_preview", run)
     return run
 
 
@@ -131,7 +131,7 @@ def tier_list_confirm(
         run.confirmed_at = timezone.now()
         run.save(update_fields=["status", "accept_exceptions", "confirmed_by", "confirmed_at"])
         if enqueue:
-            enqueue_on_commit("tiers.tier_list_apply", run.pk)
+            enqueue_on_commit("tiers.tier_list_apply", run)
     return run
 
 

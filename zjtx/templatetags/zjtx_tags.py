@@ -23,6 +23,14 @@ def last_day(until: Any) -> Any:
     return until - dt.timedelta(days=1) if isinstance(until, dt.date) else until
 
 
+@register.filter
+def queue_notice(run: Any) -> str:
+    """Why a queued run has not started yet, in words ('' when it is not waiting on the queue)."""
+    from zjtx.outbox import waiting_notice
+
+    return waiting_notice(run)
+
+
 def _grouped(value: Any) -> str:
     """Thousands separators, keeping the decimals a Decimal has (12345.50 → 12,345.50)."""
     from decimal import Decimal

@@ -1,11 +1,25 @@
-"""Eligibility of an enterprise for a tier, as rules-as-code: dated, cited rule sets evaluated on plain facts.
+"""Eligibility of an enterprise for a tier: criteria documents as data, evaluated on plain facts.
 
-No Django here (tests/test_rules_are_pure.py).  `rule_set_for(tier, day)` picks the criteria in
-force, `evaluate(rule_set, facts)` gives per-indicator findings, score, verdict and "near".
+No Django here (tests/test_rules_are_pure.py), and no import of this package by its absolute
+name, so the folder can move.  `Criteria.from_directory(path)` reads the documents
+(fixtures/criteria/*.yaml), `criteria.choose(tier, kind, basis, granted_on)` says which one
+judges an assessment, `evaluate(rule_set, facts, kind=...)` gives per-indicator findings,
+score, verdict and "near".
 """
 
-from tiers.rules.eligibility.evaluate import evaluate
-from tiers.rules.eligibility.model import Facts, Result, RuleSet, YearFigures
-from tiers.rules.eligibility.registry import RULE_SETS, rule_set_by_key, rule_set_for
+from .criteria import CriteriaError
+from .evaluate import evaluate
+from .model import AssessmentKind, Facts, Result, RuleSet, YearFigures
+from .registry import Choice, Criteria
 
-__all__ = ["RULE_SETS", "Facts", "Result", "RuleSet", "YearFigures", "evaluate", "rule_set_by_key", "rule_set_for"]
+__all__ = [
+    "AssessmentKind",
+    "Choice",
+    "Criteria",
+    "CriteriaError",
+    "Facts",
+    "Result",
+    "RuleSet",
+    "YearFigures",
+    "evaluate",
+]

@@ -22,165 +22,108 @@ points), so the distance is a range [low, high]:
 - missing_data: the range decides between those (low < high and low <= 1);
 - otherwise not eligible (low >= 2: at least two indicators short whatever the
   missing facts are).
+
+Only the indicators of the assessment's kind count: a document may judge a re-review
+(复核) by other indicators than a new application.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from tiers.rules.eligibility.model import (
+from .model import (
+    AssessmentKind,
+    CategoryShortfall,
     Facts,
+    Indicator,
     IndicatorResult,
-    Measure,
     Reader,
     Result,
     Role,
     RuleSet,
 )
 
-HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
 
-# --- helpers for the measure functions of the rule sets ------------------------------------
+def measure(ind: Indicator, facts: Facts) -> IndicatorResult:
+    """One indicator's finding: the values it read, met or points, and the facts it lacked if undecided."""
+    reader = Reader(facts)
+    points: Decimal | None = None
+    met: bool | None = None
+    if ind.points is not None:
+        points = ind.points.score(reader)
+        met = None if points is None else points == ind.max_points
+        undecided = points is None
+    else:
+        assert ind.test is not None
+        met = ind.test.met(reader)
+        undecided = met is None
+    # The values the decision read (a test that decided early leaves the rest unread, and unshown).
+    texts = [hit[0].text for v in ind.shown if (hit := reader.cache.get(id(v))) is not None]
+    display = None if not texts or all(t == "—" for t in texts) else "; ".join(texts)
+    return IndicatorResult(
+        code=ind.code,
+        value=display,
+        met=met,
+        points=points,
+        missing_facts=tuple(dict.fromkeys(reader.missing)) if undecided else (),
+    )
 
 
-def all3(values: Iterable[bool | None]) -> bool | None:
-    """Three-valued AND: False if any is False, else None if any is unknown, else True."""
-    seen_unknown = False
-    for v in values:
-        if v is False:
-            return False
-        if v is None:
-            seen_unknown = True
-    return None if seen_unknown else True
+def _category_points(rule_set: RuleSet, points: dict[str, Decimal]) -> dict[str, Decimal]:
+    by_category = {c.code: ZERO for c in rule_set.categories}
+    category_of = rule_set.category_of
+    for code, p in points.items():
+        category = category_of.get(code)
+        if category in by_category:
+            by_category[category] += p
+    return by_category
 
 
-def any3(values: Iterable[bool | None]) -> bool | None:
-    """Three-valued OR: True if any is True, else None if any is unknown, else False."""
-    seen_unknown = False
-    for v in values:
-        if v is True:
-            return True
-        if v is None:
-            seen_unknown = True
-    return None if seen_unknown else False
-
-
-def at_least(value: Decimal | int | None, threshold: Decimal | int) -> bool | None:
-    return None if value is None else Decimal(value) >= Decimal(threshold)
-
-
-def at_most(value: Decimal | int | None, threshold: Decimal | int) -> bool | None:
-    return None if value is None else Decimal(value) <= Decimal(threshold)
-
-
-def percent(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:
-    """part / whole in percent, exact where the decimal is; None when unknown or whole is not positive."""
-    if part is None or whole is None or Decimal(whole) <= 0:
-        return None
-    return Decimal(part) * HUNDRED / Decimal(whole)
-
-
-def sum_at_least(values: Sequence[Decimal | None], threshold: Decimal) -> bool | None:
-    """Whether non-negative amounts add up to the threshold; decided early when the known part already does."""
-    known = sum((v for v in values if v is not None), ZERO)
-    if known >= threshold:
-        return True
-    return None if any(v is None for v in values) else False
-
-
-Steps = Sequence[tuple[Decimal | int, int]]
-
-
-def band_up(value: Decimal | None, steps: Steps, floor: int = 0) -> Decimal | None:
-    """Points of the first band whose lower bound the value reaches: steps = ((lower, points), ...) descending."""
-    if value is None:
-        return None
-    for lower, points in steps:
-        if value >= Decimal(lower):
-            return Decimal(points)
-    return Decimal(floor)
-
-
-def band_down(value: Decimal | None, steps: Steps, ceiling: int = 0) -> Decimal | None:
-    """For "lower is better" tables: points of the first band whose upper bound (exclusive) the value stays below."""
-    if value is None:
-        return None
-    for upper, points in steps:
-        if value < Decimal(upper):
-            return Decimal(points)
-    return Decimal(ceiling)
-
-
-def fmt_pct(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value.quantize(Decimal('0.01'))}%"
-
-
-def fmt_money(value: Decimal | None) -> str:
-    return "—" if value is None else f"¥{value:,.2f}"
-
-
-def growth(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
-    """Year-on-year growth in percent; None when unknown or the previous year is not positive."""
-    if current is None or previous is None or previous <= 0:
-        return None
-    return (current - previous) * HUNDRED / previous
-
-
-# --- evaluation --------------------------------------------------------------------------
-
-
-def _measure(rule_set: RuleSet, facts: Facts) -> tuple[IndicatorResult, ...]:
-    results = []
-    for ind in rule_set.indicators:
-        reader = Reader(facts)
-        m: Measure = ind.measure(reader)
-        undecided = m.points is None if ind.role == Role.SCORED else m.met is None
-        met = m.met
-        if ind.role == Role.SCORED and m.points is not None:
-            met = m.points == ind.max_points
-        results.append(
-            IndicatorResult(
-                code=ind.code,
-                value=m.value,
-                met=met,
-                points=m.points,
-                missing_facts=tuple(dict.fromkeys(reader.missing)) if undecided else (),
-            )
-        )
-    return tuple(results)
+def shortfalls(rule_set: RuleSet, points: dict[str, Decimal]) -> tuple[CategoryShortfall, ...]:
+    """The categories below their minimum, with what they scored."""
+    got = _category_points(rule_set, points)
+    return tuple(
+        CategoryShortfall(c.code, got[c.code], c.minimum) for c in rule_set.categories if got[c.code] < c.minimum
+    )
 
 
 def _score_passes(rule_set: RuleSet, points: dict[str, Decimal]) -> bool:
     assert rule_set.pass_mark is not None
     if sum(points.values(), ZERO) < rule_set.pass_mark:
         return False
-    for cat in rule_set.categories:
-        got = sum((p for code, p in points.items() if rule_set.indicator(code).category == cat.code), ZERO)  # type: ignore[union-attr]
-        if got < cat.minimum:
-            return False
-    return True
+    if not any(c.minimum for c in rule_set.categories):
+        return True
+    return not shortfalls(rule_set, points)
 
 
-def _score_distance(rule_set: RuleSet, points: dict[str, Decimal]) -> tuple[int, tuple[str, ...]]:
+def _score_distance(
+    rule_set: RuleSet, scored: tuple[Indicator, ...], points: dict[str, Decimal]
+) -> tuple[int, tuple[str, ...]]:
     """0 if the score passes; 1 (with the indicators that would do it) if one indicator at full points would; else 2."""
     if _score_passes(rule_set, points):
         return 0, ()
     closers = tuple(
         ind.code
-        for ind in rule_set.of_role(Role.SCORED)
+        for ind in scored
         if points[ind.code] < (ind.max_points or ZERO)
         and _score_passes(rule_set, {**points, ind.code: ind.max_points or ZERO})
     )
     return (1, closers) if closers else (2, ())
 
 
-def evaluate(rule_set: RuleSet, facts: Facts, *, provisional: bool = False) -> Result:
-    found = _measure(rule_set, facts)
+def evaluate(
+    rule_set: RuleSet,
+    facts: Facts,
+    *,
+    kind: AssessmentKind = AssessmentKind.NEW_APPLICATION,
+    provisional: bool = False,
+) -> Result:
+    indicators = rule_set.for_kind(kind)
+    found = tuple(measure(ind, facts) for ind in indicators)
     by_code = {r.code: r for r in found}
-    roles = {i.code: i.role for i in rule_set.indicators}
+    roles = {i.code: i.role for i in indicators}
 
     def leaf_range(role: Role) -> tuple[int, int]:
         low = sum(1 for r in found if roles[r.code] == role and r.met is False)
@@ -191,9 +134,10 @@ def evaluate(rule_set: RuleSet, facts: Facts, *, provisional: bool = False) -> R
     hard_low, hard_high = leaf_range(Role.HARD)
     waivable_low, waivable_high = leaf_range(Role.WAIVABLE)
 
-    scored = rule_set.of_role(Role.SCORED)
+    scored = tuple(i for i in indicators if i.role == Role.SCORED)
     score = score_max = None
     closers: tuple[str, ...] = ()
+    short: tuple[CategoryShortfall, ...] = ()
     score_low = score_high = 0
     if scored:
         known = {i.code: by_code[i.code].points for i in scored}
@@ -201,8 +145,9 @@ def evaluate(rule_set: RuleSet, facts: Facts, *, provisional: bool = False) -> R
         high_points = {c: p if p is not None else rule_set.max_points(c) for c, p in known.items()}
         score = sum(low_points.values(), ZERO)
         score_max = sum(high_points.values(), ZERO)
-        score_low, _ = _score_distance(rule_set, high_points)
-        score_high, closers = _score_distance(rule_set, low_points)
+        score_low, _ = _score_distance(rule_set, scored, high_points)
+        score_high, closers = _score_distance(rule_set, scored, low_points)
+        short = shortfalls(rule_set, low_points)
     if direct:
         # A direct qualification waives the score and the waivable indicators.
         score_low = score_high = waivable_low = waivable_high = 0
@@ -217,14 +162,13 @@ def evaluate(rule_set: RuleSet, facts: Facts, *, provisional: bool = False) -> R
         lacking.append("score")
     elif score_high > 0:
         unknown.append("score")
-    passed = high == 0
-    near = low == high == 1
     return Result(
         tier=rule_set.tier,
-        rule_set=rule_set.version,
+        rule_set=rule_set.document.key,
+        kind=kind,
         provisional=provisional,
-        passed=passed,
-        near=near,
+        passed=high == 0,
+        near=low == high == 1,
         missing_data=low < high and low <= 1,
         score=score,
         score_max=score_max,
@@ -234,4 +178,5 @@ def evaluate(rule_set: RuleSet, facts: Facts, *, provisional: bool = False) -> R
         lacking=tuple(lacking),
         unknown=tuple(unknown),
         score_closers=closers,
+        category_shortfalls=short if score_high > 0 and not direct else (),
     )

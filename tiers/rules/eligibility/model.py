@@ -1,28 +1,38 @@
-"""The vocabulary of eligibility rules: an enterprise's facts, indicators, rule sets and results.
+"""The vocabulary of eligibility: an enterprise's facts, criteria documents, indicators and results.
 
-Pure Python (no Django): the facts come in as plain dataclasses, the criteria are
-data (RuleSet of Indicator), and `evaluate.evaluate` turns one into a Result.
+Pure Python (no Django).  The criteria are data (fixtures/criteria/*.yaml, read by
+criteria.py into RuleSet / Indicator); nodes.py evaluates an indicator's test or points on
+the facts; evaluate.py turns a rule set into a Result.
 
-Conventions used by every rule set (see README "Eligibility scoring and candidates"):
+Conventions every document shares (docs/domain/eligibility.md):
 
-- "上年度" (last year) is the calendar year before the assessment day; "近2年" is
-  that year and the one before; "近三年" (awards, contests) is the three calendar
-  years before the assessment year and the assessment year itself.
-- Thresholds: "X以上" and "不低于X" include X; "X以下" excludes X; "不高于X" includes X.
-  Score bands "a-b" are read [a, b): a value on a shared edge scores the band whose
-  lower bound it is (the official tables write the edges of neighbouring bands
-  twice; this is how the edge is resolved, and boundary tests pin it).
+- "上年度" (last year) is the calendar year before the assessment day (the reference year);
+  "近2年" is that year and the one before; "近三年" (awards, contests) is the three calendar
+  years before the assessment year and the assessment year itself; "本年度" is the year of
+  the assessment.
+- 以上, 以下, 不低于, 不高于 include the number itself (民法典 第1259条): "≥ X" and "≤ X".
+  A points table's bands are closed at both ends; a value on an edge two bands share
+  belongs to both and takes the higher score (for a table of conditions: it qualifies when
+  either band's condition is met).
 - A fact that is not recorded is None, never zero.  An indicator that needs it is
   "missing data" (met None, points None) and names the facts it lacked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
+
+from .nodes import Check, Points, Value
+from .reading import FACT_NAMES, FIGURE_NAMES, MONEY_FIGURES, NO_FIGURES, Facts, Reader, YearFigures
+
+__all__ = [
+    "FACT_NAMES", "FIGURE_NAMES", "MONEY_FIGURES", "NO_FIGURES", "AssessmentKind", "Category", "CategoryShortfall",
+    "Document", "Facts", "Indicator", "IndicatorResult", "Reader", "Result", "Role", "RuleSet", "YearFigures",
+]  # fmt: skip
 
 
 class Role(StrEnum):
@@ -32,68 +42,11 @@ class Role(StrEnum):
     DIRECT = "direct"  # meeting one waives the scored / waivable indicators (直通条件)
 
 
-@dataclass(frozen=True)
-class YearFigures:
-    """One year of an enterprise's reported figures (yuan, head counts). None = not reported."""
+class AssessmentKind(StrEnum):
+    """Why an enterprise is assessed: a new application for a tier, or the re-review (复核) of one it holds."""
 
-    revenue: Decimal | None = None
-    main_business_revenue: Decimal | None = None
-    rd_expense: Decimal | None = None
-    total_assets: Decimal | None = None
-    total_liabilities: Decimal | None = None
-    net_profit: Decimal | None = None
-    equity_financing: Decimal | None = None
-    employees: int | None = None
-    rd_staff: int | None = None
-    invention_patents: int | None = None
-    class_i_ip: int | None = None
-
-
-NO_FIGURES = YearFigures()
-
-
-@dataclass(frozen=True)
-class Facts:
-    """Everything the rules may look at for one enterprise on one day. None = unknown."""
-
-    assessed_on: date
-    years: Mapping[int, YearFigures] = field(default_factory=dict)
-    size_class: str | None = None
-    niche_market_since: date | None = None
-    high_tech: bool | None = None
-    innovation_honour: bool | None = None
-    rd_institution: str | None = None
-    award_level: str | None = None
-    award_year: int | None = None
-    award_rank: int | None = None
-    maker_china: str | None = None
-    maker_china_year: int | None = None
-    ip_grade: str | None = None
-    strategic_emerging: bool | None = None
-    product_domain: str | None = None
-    digital_level: int | None = None
-    quality_items: int | None = None
-    local_feature_points: Decimal | None = None
-    info_system: bool | None = None
-    management_certification: bool | None = None
-    national_market_share: Decimal | None = None
-    own_brand: bool | None = None
-    chain_key_link: bool | None = None
-    key_field: bool | None = None
-
-    @property
-    def reference_year(self) -> int:
-        """上年度: the calendar year before the assessment."""
-        return self.assessed_on.year - 1
-
-
-@dataclass(frozen=True)
-class Measure:
-    """What an indicator found: a display value and either met (yes/no) or points; None when facts were missing."""
-
-    value: str | None
-    met: bool | None = None
-    points: Decimal | None = None
+    NEW_APPLICATION = "new_application"
+    RE_REVIEW = "re_review"
 
 
 @dataclass(frozen=True)
@@ -104,11 +57,16 @@ class Indicator:
     role: Role
     threshold: str
     threshold_en: str
-    citation: str
-    measure: Callable[[Reader], Measure]
+    citation: str  # document number and clause, e.g. "工信部企业〔2022〕63号 附件2 一(二)"
+    reads: tuple[str, ...]  # the facts it reads (fact names; yearly figures by name)
+    test: Check | None = None  # met / not met (hard, waivable, direct)
+    points: Points | None = None  # points (scored)
+    shown: tuple[Value, ...] = ()  # the values the finding displays, in order (each value node once)
     category: str = ""  # score category (innovation, growth, specialisation, ...)
     max_points: Decimal | None = None
-    confirmed: bool = True  # False: figures taken from a single unofficial copy; see `note`
+    applies_to: frozenset[AssessmentKind] = frozenset(AssessmentKind)
+    confirmed: bool = True  # False: taken from public summaries, not from the official text; see `source`
+    source: str = ""
     note: str = ""
 
 
@@ -121,37 +79,87 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Document:
+    """One criteria document (a national measure, a province's own standard), as its data file describes it."""
+
+    key: str  # "MIIT-2022-63": stored with every assessment made under it
+    number: str  # 工信部企业〔2022〕63号
+    title: str
+    title_en: str
+    issued_on: date | None
+    effective_from: date
+    new_applications_until: date | None  # new applications are judged by a successor from this day
+    source: str
+    confirmed: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class RuleSet:
-    """The criteria of one tier under one version of the national text, in force for [effective_from, until)."""
+    """The criteria of one tier under one document.
+
+    `adopted_from` names the document whose annex this one applies unchanged (2号 第三十条 keeps
+    63号 附件1 for 创新型中小企业 until a merged standard is issued): the indicators and their
+    citations are that annex's, the document that applies is this one.
+    """
 
     tier: str
-    version: str
+    document: Document
+    annex: str  # the annex or chapter that sets the criteria, e.g. "附件2 专精特新中小企业认定标准"
     name: str
     name_en: str
-    source: str
     effective_from: date
-    effective_until: date | None
+    new_applications_until: date | None
     indicators: tuple[Indicator, ...]
     pass_mark: Decimal | None = None
     categories: tuple[Category, ...] = ()
+    adopted_from: Document | None = None
+    clause: str = ""  # the clause of `document` that makes the adopted annex apply ("第三十条")
     note: str = ""
 
+    @cached_property
+    def _by_code(self) -> dict[str, Indicator]:
+        return {i.code: i for i in self.indicators}
+
     def indicator(self, code: str) -> Indicator | None:
-        for ind in self.indicators:
-            if ind.code == code:
-                return ind
-        return None
+        return self._by_code.get(code)
 
     def max_points(self, code: str) -> Decimal:
         ind = self.indicator(code)
         return ind.max_points if ind is not None and ind.max_points is not None else Decimal(0)
 
-    def of_role(self, role: Role) -> tuple[Indicator, ...]:
-        return tuple(i for i in self.indicators if i.role == role)
+    def of_role(self, role: Role, kind: AssessmentKind | None = None) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.for_kind(kind) if i.role == role)
+
+    @cached_property
+    def _of_kind(self) -> dict[AssessmentKind, tuple[Indicator, ...]]:
+        return {k: tuple(i for i in self.indicators if k in i.applies_to) for k in AssessmentKind}
+
+    def for_kind(self, kind: AssessmentKind | None) -> tuple[Indicator, ...]:
+        return self.indicators if kind is None else self._of_kind[kind]
+
+    @cached_property
+    def category_of(self) -> dict[str, str]:
+        """Indicator code → its score category."""
+        return {i.code: i.category for i in self.indicators if i.category}
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
 
     @property
     def key(self) -> str:
-        return f"{self.version}/{self.tier}"
+        return f"{self.document.key}/{self.tier}"
+
+    @property
+    def source(self) -> str:
+        """The document and annex, as a verdict names them."""
+        doc = self.document
+        if self.adopted_from is not None:
+            return f"{doc.number} {self.clause}: {self.adopted_from.number} {self.annex}"
+        return f"{doc.number}《{doc.title}》 {self.annex}"
+
+    def new_applications_on(self, day: date) -> bool:
+        return self.effective_from <= day and (self.new_applications_until is None or day < self.new_applications_until)
 
 
 @dataclass(frozen=True)
@@ -173,17 +181,31 @@ class IndicatorResult:
 
 
 @dataclass(frozen=True)
+class CategoryShortfall:
+    """A score category below its minimum: what it scored (with the facts recorded) and what it needs."""
+
+    code: str
+    points: Decimal
+    minimum: Decimal
+
+    @property
+    def short_by(self) -> Decimal:
+        return self.minimum - self.points
+
+
+@dataclass(frozen=True)
 class Result:
-    """The verdict on one enterprise for one tier.
+    """The verdict on one enterprise for one tier under one document.
 
     passed: meets the criteria whatever the missing facts are.
     near: "within one indicator" — exactly one indicator stands between the firm and
-      the tier, whatever the missing facts are (see evaluate.distance).
+      the tier, whatever the missing facts are (see evaluate.py).
     missing_data: the missing facts decide between eligible / near / not near.
     """
 
     tier: str
-    rule_set: str
+    rule_set: str  # the document's key ("MIIT-2026-2")
+    kind: AssessmentKind
     provisional: bool
     passed: bool
     near: bool
@@ -196,33 +218,12 @@ class Result:
     lacking: tuple[str, ...]  # indicators (and "score") not met; what the firm still lacks
     unknown: tuple[str, ...]  # indicators without data that could change the verdict
     score_closers: tuple[str, ...] = ()  # scored indicators whose full points alone would reach the pass mark
+    category_shortfalls: tuple[CategoryShortfall, ...] = ()  # categories below their minimum (known points)
 
     @property
     def met_count(self) -> int:
         return sum(1 for i in self.indicators if i.met)
 
-
-class Reader:
-    """Reads facts for one indicator and remembers which ones were missing."""
-
-    def __init__(self, facts: Facts) -> None:
-        self.facts = facts
-        self.missing: list[str] = []
-
-    def year(self, name: str, back: int = 0) -> Decimal | int | None:
-        """A yearly figure of the reference year (back=0), the year before (1), ..."""
-        y = self.facts.reference_year - back
-        value = getattr(self.facts.years.get(y, NO_FIGURES), name)
-        if value is None:
-            self.missing.append(f"{name}:{y}")
-        return value  # type: ignore[no-any-return]
-
-    def money(self, name: str, back: int = 0) -> Decimal | None:
-        value = self.year(name, back)
-        return None if value is None else Decimal(value)
-
-    def get(self, name: str) -> object:
-        value = getattr(self.facts, name)
-        if value is None:
-            self.missing.append(name)
-        return value
+    @property
+    def key(self) -> str:
+        return f"{self.rule_set}/{self.tier}"
