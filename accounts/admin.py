@@ -70,8 +70,9 @@ class UserAdmin(DjangoUserAdmin):
         return bool(request.user.is_superuser)
 
 
-class ObjectKindFilter(admin.RelatedFieldListFilter):
-    """The filter by the kind of object, titled in words rather than Django's "content type"."""
+class ObjectKindFilter(admin.RelatedOnlyFieldListFilter):
+    """The filter by the kind of object, titled in words rather than Django's "content type", offering only
+    the kinds the log holds (not every table of the system)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

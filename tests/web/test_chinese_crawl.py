@@ -127,6 +127,7 @@ def samples(staff: User) -> dict[str, dict[str, Any]]:
     tier_list = TierListImport.objects.first()
     return {
         "enterprises:detail": {"code": enterprise.credit_code},
+        "enterprises:year-facts": {"code": enterprise.credit_code},
         "servicedesk:visit-new": {"code": enterprise.credit_code},
         "servicedesk:demand-new": {"code": enterprise.credit_code},
         "servicedesk:demand": {"pk": demand.pk},
