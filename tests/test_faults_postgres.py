@@ -50,7 +50,7 @@ def test_postgres_restart_answers_503_and_both_processes_recover(users, ref, tas
     web = worker = None
     try:
         cluster.init()
-        cluster.copy_of(_database_url())
+        cluster.copy_of(_database_url(direct=True))  # pg_dump sets session state: never through the pool
         env = {"DATABASE_URL": cluster.url, "CONN_MAX_AGE": "60", "CELERY_QUEUE": task_queue}
         web = WebServer(env, name="web-pg")
         worker = WorkerProcess(task_queue, extra_env=env, concurrency=1)
