@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -11,12 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from rest_framework.authtoken.models import TokenProxy
 
+from accounts.audit import SOURCE_LABELS, actor_label, readable_changes
 from accounts.forms import AdminLoginForm
 from accounts.models import AuditEntry, LoginLock, TOTPDevice, User
 from accounts.services.login import login_unlock
 from accounts.services.tokens import token_expiry, tokens_revoke
 from zjtx.access import redact_changes
-from zjtx.admin_scoping import ReadOnlyScopedAdmin
+from zjtx.admin_scoping import ReadOnlyScopedAdmin, changes_html
+
+# Groups and Django's per-model permissions play no part in access (zjtx/access.py).
+admin.site.unregister(Group)
 
 # The admin's own login form counts failures and honours locks like every other way in.
 admin.site.login_form = AdminLoginForm
@@ -36,8 +41,13 @@ class SuperuserOnlyAdmin(ReadOnlyScopedAdmin):
 class UserAdmin(DjangoUserAdmin):
     """Only superusers manage accounts; everybody else sees only themselves (and cannot raise their role)."""
 
+    # Access comes from the role and scope (zjtx/access.py), never from Django's groups and per-model
+    # permissions: those are left out, so nobody is shown a picker that changes nothing.
     fieldsets = (
-        *(DjangoUserAdmin.fieldsets or ()),
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
         (_("Role and scope"), {"fields": ("role", "district", "jurisdiction")}),
     )
     list_display = ["username", "role", "district", "jurisdiction", "is_active", "is_superuser", "token_expires"]
@@ -76,19 +86,59 @@ class UserAdmin(DjangoUserAdmin):
         return bool(request.user.is_superuser)
 
 
+class ObjectKindFilter(admin.RelatedOnlyFieldListFilter):
+    """The filter by the kind of object, titled in words rather than Django's "content type", offering only
+    the kinds the log holds (not every table of the system)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = str(_("kind of object"))
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyScopedAdmin):
-    list_display = ["at", "actor_name", "action", "content_type", "object_repr", "remote_addr"]
-    list_filter = ["action", "content_type"]
+    list_display = ["at", "actor_shown", "action", "object_kind", "object_repr", "remote_addr"]
+    list_filter = ["action", ("content_type", ObjectKindFilter)]
     search_fields = ["object_repr", "actor_name", "object_id"]
     date_hierarchy = "at"
-    exclude = ["changes"]
-    readonly_fields = ["changes_shown"]
+    # Shown with words, not the model's raw columns (content type, source codes, the JSON of changes).
+    fields = [
+        "at",
+        "actor",
+        "actor_shown",
+        "action",
+        "object_kind",
+        "object_id",
+        "object_repr",
+        "district_shown",
+        "changes_shown",
+        "remote_addr",
+        "source_shown",
+    ]
+    readonly_fields = ["actor_shown", "object_kind", "district_shown", "changes_shown", "source_shown"]
+
+    @admin.display(description=_("district"))
+    def district_shown(self, obj: AuditEntry) -> str:
+        return str(obj.district) if obj.district_id else "—"
+
+    @admin.display(description=_("source"))
+    def source_shown(self, obj: AuditEntry) -> str:
+        return str(SOURCE_LABELS.get(obj.source, obj.source)) or "—"
+
+    @admin.display(description=_("user name"), ordering="actor_name")
+    def actor_shown(self, obj: AuditEntry) -> str:
+        return actor_label(obj)
+
+    @admin.display(description=_("kind of object"), ordering="content_type")
+    def object_kind(self, obj: AuditEntry) -> str:
+        model = obj.content_type.model_class() if obj.content_type else None
+        return str(model._meta.verbose_name) if model else "—"
 
     @admin.display(description=_("changes"))
     def changes_shown(self, obj: AuditEntry) -> Any:
         # Display methods get no request, so contact numbers are always masked here.
-        return redact_changes(None, obj.district_id, obj.changes)
+        model = obj.content_type.model_class() if obj.content_type else None
+        return changes_html(readable_changes(model, redact_changes(None, obj.district_id, obj.changes))) or "—"
 
 
 @admin.register(LoginLock)

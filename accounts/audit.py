@@ -14,11 +14,15 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.signals import post_delete, post_init, post_save
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditAction, AuditEntry
 from zjtx.access import redact_changes
@@ -60,6 +64,60 @@ def _district_id(instance: models.Model) -> int | None:
     return getattr(obj, f"{parts[-1]}_id", None)
 
 
+def _repr(instance: models.Model | None) -> str:
+    """The object as the log names it, in the system's language (Chinese), whatever the actor's."""
+    if instance is None:
+        return ""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(instance)
+
+
+def readable_changes(model: type[models.Model] | None, changes: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """An entry's changes as (field's label, before, after), with the labels of choice values, for people."""
+    rows = []
+    for name, change in changes.items():
+        before, after = [*list(change), None, None][:2] if isinstance(change, list | tuple) else (None, change)
+        label: Any = name
+        field: Any = None
+        if model is not None:
+            try:
+                field = model._meta.get_field(name)
+                label = getattr(field, "verbose_name", name)
+            except FieldDoesNotExist:
+                field = None
+        if field is not None and getattr(field, "choices", None):
+            words = dict(field.flatchoices)
+            before, after = words.get(before, before), words.get(after, after)
+        rows.append((str(label), "—" if before in (None, "") else before, "—" if after in (None, "") else after))
+    return rows
+
+
+SOURCE_LABELS = {
+    "demo": _("demo data"),
+    "nightly": _("nightly job"),
+    "command": _("command"),
+    "import": _("import"),
+    "web": _("web page"),
+    "api": _("API"),
+    "admin": _("administration"),
+    "load_reference_data": _("reference data"),
+    "load_program_demo": _("demo data"),
+    "subsidy_rules": _("subsidy rules"),
+    "tier_list": _("tier list import"),
+}
+
+
+def actor_label(entry: AuditEntry) -> str:
+    """Who made the change: the user's name, or in words the system source that acted for nobody."""
+    if entry.actor_id is None and entry.actor_name in SOURCE_LABELS:
+        return str(SOURCE_LABELS[entry.actor_name])
+    return entry.actor_name
+
+
+def changes_text(model: type[models.Model] | None, changes: dict[str, Any]) -> str:
+    return "；".join(f"{label}：{before} → {after}" for label, before, after in readable_changes(model, changes))
+
+
 def _entry(
     action: str,
     instance: models.Model | None,
@@ -79,7 +137,7 @@ def _entry(
         # get_for_model reads _meta, which also works through the lazy request.user wrapper.
         content_type=ContentType.objects.get_for_model(instance) if instance is not None else None,
         object_id=str(instance.pk) if instance is not None else "",
-        object_repr=(object_repr if object_repr is not None else str(instance) if instance is not None else "")[:255],
+        object_repr=(object_repr if object_repr is not None else _repr(instance))[:255],
         district_id=_district_id(instance) if instance is not None else None,
         changes=changes or {},
         remote_addr=addr,
@@ -176,17 +234,17 @@ def history(instance: models.Model) -> models.QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(content_type=ct, object_id=str(instance.pk))
 
 
-def history_rows(instance: models.Model, limit: int = 50) -> list[tuple[str, str, str, Any]]:
+def history_rows(instance: models.Model, limit: int = 50) -> list[tuple[str, str, str, list[tuple[str, Any, Any]]]]:
     """The object's latest audit entries as (when, who, what, changes) for its admin page.
 
     Admin display methods get no request, so contact numbers are always masked here.
     """
     return [
         (
-            e.at.strftime("%Y-%m-%d %H:%M"),
-            e.actor_name,
+            date_format(timezone.localtime(e.at), "DATETIME_FORMAT"),
+            actor_label(e),
             e.get_action_display(),
-            redact_changes(None, e.district_id, e.changes),
+            readable_changes(type(instance), redact_changes(None, e.district_id, e.changes)),
         )
         for e in history(instance)[:limit]
     ]

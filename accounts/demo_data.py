@@ -40,6 +40,8 @@ def _users() -> list[User]:
                 jurisdiction=jurisdictions.get(jurisdiction or ""),
                 is_superuser=superuser,
                 is_staff=True,
+                # Addresses of a reserved domain (RFC 2606): the demo's digest goes nowhere real.
+                email=f"{username}@demo.example.org",
             )
             user.set_password(DEMO_PASSWORD)
             user.save()

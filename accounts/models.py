@@ -176,7 +176,7 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.get_action_display()} {self.object_repr}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

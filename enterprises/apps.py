@@ -8,6 +8,9 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("Enterprise registry")
 
     def ready(self) -> None:
+        from enterprises.work import contribute_work
+
+        contribute_work()
         from accounts import audit
         from zjtx import outbox
 

@@ -10,6 +10,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from programs import models as m
+from programs.models.benefits import BENEFIT_ACTIONS
 from programs.rules.benefits import BENEFIT_TRANSITIONS
 from programs.services import benefits
 from programs.services.rules import subsidy_rule_save
@@ -18,7 +19,7 @@ from zjtx.admin_scoping import AuditHistoryMixin, ReadOnlyScopedAdmin, ScopedAdm
 
 @admin.register(m.ResponsibleUnit)
 class ResponsibleUnitAdmin(ScopedAdmin):
-    list_display = ["code", "name", "name_en", "kind", "jurisdiction"]
+    list_display = ["code", "name", "kind", "jurisdiction"]
     list_filter = ["jurisdiction", "kind"]
     search_fields = ["code", "name", "name_en"]
 
@@ -88,7 +89,11 @@ class BenefitApplicationAdmin(AuditHistoryMixin, ReadOnlyScopedAdmin):
     search_fields = ["enterprise__credit_code", "enterprise__name"]
     readonly_fields = ["audit_history"]
     inlines = [BenefitTransitionInline]
-    actions = [transition_action("benefit", t.action, _move) for t in BENEFIT_TRANSITIONS if not t.needs_reason]
+    actions = [
+        transition_action("benefit", t.action, _move, label=BENEFIT_ACTIONS.get(t.action))
+        for t in BENEFIT_TRANSITIONS
+        if not t.needs_reason
+    ]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Needed for the actions menu; the form itself has no editable fields.

@@ -8,6 +8,9 @@ class ProgramsConfig(AppConfig):
     verbose_name = _("Policy programs")
 
     def ready(self) -> None:
+        from programs.work import contribute_work
+
+        contribute_work()
         from accounts import audit
         from programs import models as m
         from programs.web.sections import contribute_enterprise_sections

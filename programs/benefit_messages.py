@@ -10,17 +10,12 @@ from django.utils.translation import gettext_lazy
 
 from enterprises.models import ListingStatus, SizeClass
 from programs.models import Beneficiary, BenefitStatusChoices
+from programs.models.benefits import BENEFIT_ACTIONS
 from programs.rule_messages import yuan
 from programs.rules.eligibility import FACTS, NUMBER, YEAR_FACTS, Refusal
 from reference.models import Tier
 from zjtx.rules.transitions import TransitionError
 from zjtx.transition_messages import transition_message
-
-BENEFIT_ACTIONS = {
-    "approve": gettext_lazy("approve"),
-    "reject": gettext_lazy("reject"),
-    "pay": gettext_lazy("mark as paid"),
-}
 
 
 def benefit_transition_message(exc: TransitionError) -> str:

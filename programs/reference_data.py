@@ -132,8 +132,18 @@ def load_rules() -> LoadResult:
         [row for row in rows if row["code"] not in existing],
         resolve={"measure": _by_policy_clause(Measure)},
     )
-    # Kept as administrators last saved them (see the module docstring).
-    result.unchanged += sum(1 for row in rows if row["code"] in existing)
+    # Kept as administrators last saved them (see the module docstring), except the one-time move of the
+    # English reading of the text to notes_en (issue 14): a rule whose notes are still the fixture's English
+    # text gets the Chinese reading, and the English one moves beside it.
+    for row in rows:
+        if row["code"] not in existing or not row.get("notes_en"):
+            continue
+        moved = SubsidyRule.objects.filter(code=row["code"], notes=row["notes_en"], notes_en="").update(
+            notes=row["notes"], notes_en=row["notes_en"]
+        )
+        result.updated += moved
+        result.unchanged += 1 - moved
+    result.unchanged += sum(1 for row in rows if row["code"] in existing and not row.get("notes_en"))
     return result
 
 

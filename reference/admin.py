@@ -15,7 +15,7 @@ from zjtx.web import OFFICE_ROLES
 
 @admin.register(m.Jurisdiction)
 class JurisdictionAdmin(ScopedAdmin):
-    list_display = ["code", "name", "name_en"]
+    list_display = ["code", "name"]
 
 
 @admin.register(m.District)
@@ -28,7 +28,7 @@ class DistrictAdmin(AuditHistoryMixin, ScopedAdmin):
 
 @admin.register(m.Industry)
 class IndustryAdmin(ScopedAdmin):
-    list_display = ["code", "name", "name_en"]
+    list_display = ["code", "name"]
 
 
 @admin.register(m.Tier)

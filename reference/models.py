@@ -190,4 +190,4 @@ class JobRun(models.Model):
         indexes = [models.Index(fields=["job", "key"], name="jobrun_job_key")]
 
     def __str__(self) -> str:
-        return f"{self.job} [{self.key}] {self.status}"
+        return f"{self.job} [{self.key}] {self.get_status_display()}"

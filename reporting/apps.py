@@ -8,6 +8,9 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Targets and reporting")
 
     def ready(self) -> None:
+        from reporting.work import contribute_work
+
+        contribute_work()
         from accounts import audit
         from zjtx import outbox
 

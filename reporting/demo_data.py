@@ -43,7 +43,7 @@ def load_demo(seed: int = 2025) -> str:
                         as_of=today - dt.timedelta(days=30 * months_ago),
                         value=rng.randint(0, 3) + (3 - months_ago // 3),
                         entered_by=admin,
-                        note="demo",
+                        note="演示数据",
                     )
         splits = 0
         for target in Target.objects.filter(jurisdiction=chongqing, district__isnull=True).select_related("metric"):

@@ -245,7 +245,7 @@ class MetricSnapshot(models.Model):
         indexes = [models.Index(fields=["metric", "district", "day"], name="snapshot_series")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.metric_id} {self.district_id or 'city'}: {self.value}"
+        return f"{self.day} {self.metric_id} {self.district_id or '—'}: {self.value}"
 
 
 class ReportKind(models.TextChoices):

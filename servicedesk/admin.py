@@ -62,7 +62,12 @@ class ServiceAssignmentAdmin(ServiceErrorsAsMessages, AuditHistoryMixin, ScopedA
 
     form = ServiceAssignmentForm
     filter_horizontal = ["policy_measures"]
-    list_display = ["enterprise", "specialist", "is_active", "started_at", "ended_at", "end_reason"]
+    list_display = ["enterprise", "specialist", "active", "started_at", "ended_at", "end_reason"]
+
+    @admin.display(description=_("active"), boolean=True)
+    def active(self, obj: m.ServiceAssignment) -> bool:
+        return obj.is_active
+
     list_filter = [("ended_at", admin.EmptyFieldListFilter), "enterprise__district"]
     list_select_related = ["enterprise", "specialist"]
     search_fields = ["enterprise__credit_code", "enterprise__name", "specialist__username"]
@@ -178,7 +183,7 @@ class VisitAdmin(ServiceErrorsAsMessages, AuditHistoryMixin, ScopedAdmin):
 
 class DemandEventInline(TransitionInline):
     model = m.DemandEvent
-    fields = ("at", "action", "from_status", "to_status", "actor", "reason", "details")  # type: ignore[assignment]
+    fields = ("at", "action_shown", "from_shown", "to_shown", "actor", "reason", "details")  # type: ignore[assignment]
     readonly_fields = fields  # type: ignore[assignment]
 
 
@@ -292,3 +297,11 @@ class ServiceDeskDailyCheckAdmin(ReadOnlyScopedAdmin):
     list_filter = ["day", "district__jurisdiction"]
     list_select_related = ["district"]
     date_hierarchy = "day"
+
+
+@admin.register(m.VisitCadence)
+class VisitCadenceAdmin(AuditHistoryMixin, ScopedAdmin):
+    """How often each tier is visited, per city (reference data; fixtures/servicedesk/visit_cadence.yaml)."""
+
+    list_display = ("jurisdiction", "tier", "days")
+    list_filter = ("jurisdiction",)

@@ -8,6 +8,9 @@ class ServiceDeskConfig(AppConfig):
     verbose_name = _("Service desk")
 
     def ready(self) -> None:
+        from servicedesk.work import contribute_work
+
+        contribute_work()
         from accounts import audit
         from servicedesk import models as m
         from servicedesk.web.sections import contribute_enterprise_sections
@@ -18,5 +21,6 @@ class ServiceDeskConfig(AppConfig):
             m.ServiceAssignment,
             m.Visit,
             m.Demand,
+            m.VisitCadence,
         ):
             audit.register(model)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -19,7 +19,7 @@ from accounts.models import User
 from enterprises.models import Enterprise
 from programs.models import Measure, ResponsibleUnit
 from servicedesk import services as servicedesk
-from servicedesk.models import DemandCategory, ServiceAssignment, VisitMode
+from servicedesk.models import Demand, DemandCategory, DemandEvent, ServiceAssignment, Visit, VisitMode
 from zjtx.audit_context import audit_context
 from zjtx.roles import Role
 
@@ -115,11 +115,44 @@ def load_servicedesk_demo(*, seed: int = 2025) -> ServiceDeskDemoSummary:
                     follow_up_on=visited_on + timedelta(days=30),
                     demands=demands,
                 )
+                Visit.objects.filter(pk=visit.pk).update(
+                    created_at=timezone.make_aware(datetime.combine(visited_on, time(18)))
+                )
                 summary.visits += 1
                 for demand in visit.demands.all():
                     _advance(demand.pk, person, rng)
+                    _date_history(demand.pk, visited_on, today, rng)
                     summary.demands += 1
+            # The specialists started before the demo's oldest visit (150 days back), not when it was loaded.
+            ServiceAssignment.objects.filter(started_by=person).update(
+                started_at=timezone.make_aware(datetime.combine(today - timedelta(days=180), time(9)))
+            )
     return summary
+
+
+def _date_history(demand_id: int, raised_on: date, today: date, rng: random.Random) -> None:
+    """Date a demo demand's history from the day it was raised, as if it had been worked on since.
+
+    The services stamp every row with the moment the demo is loaded; a report for a past month would
+    then count every demand as raised and moved in the month of loading (issue 14: 0/0/0/0 for a month
+    in which 19 demands existed).  Each step after raising happens some days after the one before,
+    never later than today.
+    """
+    at = timezone.make_aware(datetime.combine(raised_on, time(10)))
+    latest = timezone.make_aware(datetime.combine(today, time(8)))
+    demand = Demand.objects.get(pk=demand_id)
+    for event in DemandEvent.objects.filter(demand_id=demand_id).order_by("at", "id"):
+        DemandEvent.objects.filter(pk=event.pk).update(at=min(at, latest))
+        if event.to_status == "resolved":
+            demand.resolved_at = min(at, latest)
+        if event.to_status == "closed":
+            demand.closed_at = min(at, latest)
+        at += timedelta(days=rng.randint(2, 12), hours=rng.randint(0, 6))
+    Demand.objects.filter(pk=demand_id).update(
+        created_at=timezone.make_aware(datetime.combine(raised_on, time(10))),
+        resolved_at=demand.resolved_at,
+        closed_at=demand.closed_at,
+    )
 
 
 def _advance(demand_id: int, person: User, rng: random.Random) -> None:

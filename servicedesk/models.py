@@ -149,7 +149,7 @@ class Visit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.enterprise_id} {self.visited_on} ({self.mode})"
+        return f"{self.enterprise_id} {self.visited_on}（{self.get_mode_display()}）"
 
 
 class DemandCategory(models.TextChoices):
@@ -250,7 +250,19 @@ class Demand(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.category} ({self.status})"
+        return f"#{self.pk} {self.get_category_display()}（{self.get_status_display()}）"
+
+
+# The words of the demand's actions (servicedesk/rules/demands.py), for its history, the admin and errors.
+ACTION_LABELS = {
+    "raise": _("raise"),
+    "assign": _("assign"),
+    "start": _("start work on"),
+    "resolve": _("resolve"),
+    "close": _("close"),
+    "reopen": _("reopen"),
+    "edit": _("edit"),
+}
 
 
 class DemandEvent(TransitionEvent):
@@ -258,6 +270,9 @@ class DemandEvent(TransitionEvent):
 
     demand = models.ForeignKey(Demand, on_delete=models.CASCADE, related_name="events")
     details = models.JSONField(_("details"), default=dict, blank=True)
+
+    action_labels = ACTION_LABELS
+    status_choices = DemandStatusChoices
 
     district_path = "demand__enterprise__district"
 
@@ -307,3 +322,111 @@ class ServiceDeskDailyCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.district_id}"
+
+
+class VisitCadence(models.Model):
+    """How often a specialist visits an enterprise of a tier, per city (reference data, fixtures/servicedesk/).
+
+    An enterprise holding a tier with a cadence is due for a visit when its last visit (or, never
+    visited, the start of its first specialist) is more than `days` ago; the work queue lists it.
+    """
+
+    jurisdiction = models.ForeignKey(
+        "reference.Jurisdiction", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="+"
+    )
+    tier = models.ForeignKey("reference.Tier", verbose_name=_("tier"), on_delete=models.PROTECT, related_name="+")
+    days = models.PositiveSmallIntegerField(_("days between visits"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    access_policy = "reference"
+
+    class Meta:
+        verbose_name = _("visit cadence")
+        verbose_name_plural = _("visit cadences")
+        ordering = ["jurisdiction__code", "tier__level"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "tier"], name="one_visit_cadence_per_city_tier"),
+            models.CheckConstraint(condition=models.Q(days__gte=1), name="visit_cadence_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} {self.tier}: {self.days}"
+
+
+class Notification(models.Model):
+    """Something of a user's work queue that became due or overdue, shown in the site and sent in the digest.
+
+    `key` names the item in its state (e.g. "demand:12:overdue:2026-11-20"): one row per user and key, so
+    the daily job may run any number of times and notifies each item once.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(_("item"), max_length=200)
+    source = models.CharField(_("kind of work"), max_length=40)
+    day = models.DateField(_("day"))
+    title = models.CharField(_("title"), max_length=300)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    url = models.CharField(_("link"), max_length=300)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    access_policy = "owner"
+    owner_path = "user"
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-day", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_notification_per_user_item")]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"
+
+
+class NotificationSettings(models.Model):
+    """A user's choice of channels; without a row the e-mail digest is on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    email_digest = models.BooleanField(_("daily e-mail digest"), default=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    access_policy = "owner"
+    owner_path = "user"
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self) -> str:
+        return str(self.user_id)
+
+
+class RobotPush(models.Model):
+    """An item posted to the group robot (企业微信 / 钉钉 webhook): once per item, whoever's queue it is in."""
+
+    key = models.CharField(_("item"), max_length=200, unique=True)
+    day = models.DateField(_("day"))
+    pushed_at = models.DateTimeField(_("posted"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    access_policy = "system"
+
+    class Meta:
+        verbose_name = _("group robot post")
+        verbose_name_plural = _("group robot posts")
+        ordering = ["-pushed_at"]
+
+    def __str__(self) -> str:
+        return self.key

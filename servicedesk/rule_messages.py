@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from servicedesk.models import DemandStatusChoices
+from servicedesk.models import ACTION_LABELS, DemandStatusChoices
 from zjtx import transition_messages
 from zjtx.rules.transitions import TransitionError
-
-ACTION_LABELS = {
-    "raise": gettext_lazy("raise"),
-    "assign": gettext_lazy("assign"),
-    "start": gettext_lazy("start work on"),
-    "resolve": gettext_lazy("resolve"),
-    "close": gettext_lazy("close"),
-    "reopen": gettext_lazy("reopen"),
-}
 
 
 def action_label(action: str) -> str:

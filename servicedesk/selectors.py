@@ -33,7 +33,7 @@ from django.utils import timezone
 from enterprises.models import Enterprise
 from enterprises.selectors import enterprises_for
 from programs.models import Measure
-from servicedesk.models import Demand, DemandEvent, ServiceAssignment, ServiceDeskDailyCheck, Visit
+from servicedesk.models import Demand, DemandEvent, Notification, ServiceAssignment, ServiceDeskDailyCheck, Visit
 from servicedesk.rules import demands as rules
 from servicedesk.rules.demands import DemandStatus as D
 from zjtx.access import dangerously_unrestricted, restrict
@@ -234,3 +234,46 @@ def visit_due_details(*, today: date, interval_days: int, limit: int) -> list[di
         fields=("last_visited_on", "visit_clock"),
         specialist_name=F("specialist__username"),
     )
+
+
+# --- notifications -------------------------------------------------------------------------
+
+
+def notifications_for(user: Any) -> QuerySet[Notification]:
+    """The user's own notifications, newest first (superusers too read only their own here)."""
+    return restrict(Notification.objects.all(), user).filter(user_id=user.pk)
+
+
+def demand_flow_by_district(
+    user: Any = None, *, start: date, end: date, district_id: int | None = None
+) -> dict[str, dict[str, int]]:
+    """Demands raised and demands closed in the half-open period [start, end), per district code.
+
+    Raised counts the day the enterprise raised it (`raised_on`); closed counts the close events of the
+    demand's log (a demand closed, reopened and closed again counts each time it was closed).
+    """
+    demands: QuerySet[Any] = _scoped(Demand.objects.all(), user)
+    events: QuerySet[Any] = _scoped(DemandEvent.objects.all(), user)
+    if district_id is not None:
+        demands = demands.filter(enterprise__district_id=district_id)
+        events = events.filter(demand__enterprise__district_id=district_id)
+    raised = (
+        demands.filter(raised_on__gte=start, raised_on__lt=end)
+        .values_list("enterprise__district__code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    closed = (
+        events.filter(
+            to_status=D.CLOSED, at__gte=_end_of(start - timedelta(days=1)), at__lt=_end_of(end - timedelta(days=1))
+        )
+        .values_list("demand__enterprise__district__code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    flow: dict[str, dict[str, int]] = {}
+    for code, n in raised:
+        flow.setdefault(code, {"raised": 0, "closed": 0})["raised"] = n
+    for code, n in closed:
+        flow.setdefault(code, {"raised": 0, "closed": 0})["closed"] = n
+    return flow

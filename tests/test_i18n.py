@@ -41,3 +41,25 @@ def test_api_errors_are_chinese_by_default_and_english_on_request(api, users, re
 def test_login_page_is_chinese_by_default(client):
     page = client.get(reverse("login"))
     assert "登录" in page.content.decode()
+
+
+def test_admin_picker_script_is_chinese(client, users):
+    """The admin's two-box picker ("Choose 梯度 by selecting…") reads its words from the JavaScript catalogue."""
+    client.force_login(users.superuser)
+    import json
+
+    catalogue = client.get("/admin/jsi18n/").content.decode("utf-8")
+    for text in ("选中所需的%s", "选择全部%s"):
+        assert text in catalogue or json.dumps(text)[1:-1] in catalogue
+
+
+def test_candidate_table_words_are_the_right_chinese():
+    # The district's candidate table once read "指标" for "one indicator short" and "变更内容" for "has".
+    with translation.override("zh-hans"):
+        assert translation.gettext("one indicator short") == "差一项指标"
+        assert translation.gettext("has") == "现为"
+
+
+def test_auditors_refusal_in_the_api_is_chinese(api, users, ref):
+    refused = api(users.auditor, language="zh-hans").post(reverse("enterprise-list"), {}, format="json")
+    assert refused.status_code == 403 and refused.json()["detail"] == "您的角色无权执行此操作。"

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from tiers import models as m
+from tiers.models.lifecycle import ACTION_LABELS
 from tiers.rules import lifecycle as rules
 from tiers.services import lifecycle
 from zjtx.admin_scoping import AuditHistoryMixin, ReadOnlyScopedAdmin, ScopedAdmin, TransitionInline, transition_action
@@ -19,7 +20,7 @@ def _transition_action(table: str, name: str) -> Any:
             return lifecycle.application_transition(actor=actor, application_id=pk, action=action)
         return lifecycle.certification_transition(actor=actor, certification_id=pk, action=action)
 
-    return transition_action(table, name, move)
+    return transition_action(table, name, move, label=ACTION_LABELS.get(name))
 
 
 class ApplicationTransitionInline(TransitionInline):

@@ -8,6 +8,9 @@ class TiersConfig(AppConfig):
     verbose_name = _("Tiers and certifications")
 
     def ready(self) -> None:
+        from tiers.work import contribute_work
+
+        contribute_work()
         from accounts import audit
         from zjtx import outbox
 

@@ -2,27 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy
-
-from tiers.models.lifecycle import ApplicationStatusChoices, CertificationStatusChoices
+from tiers.models.lifecycle import ACTION_LABELS, ApplicationStatusChoices, CertificationStatusChoices
 from zjtx import transition_messages
 from zjtx.rules.transitions import TransitionError
-
-ACTION_LABELS = {
-    "submit": gettext_lazy("submit"),
-    "recommend": gettext_lazy("recommend"),
-    "decline": gettext_lazy("decline to recommend"),
-    "withdraw": gettext_lazy("withdraw"),
-    "start_review": gettext_lazy("start the municipal review"),
-    "publicise": gettext_lazy("publish for public notice"),
-    "certify": gettext_lazy("certify"),
-    "reject": gettext_lazy("reject"),
-    "start_re_review": gettext_lazy("start the re-review"),
-    "confirm": gettext_lazy("confirm after re-review"),
-    "revoke": gettext_lazy("revoke"),
-    "expire": gettext_lazy("expire"),
-    "import": gettext_lazy("import"),
-}
 
 
 def action_label(action: str) -> str:

@@ -32,6 +32,8 @@ Each model names its policy in `access_policy`:
 - "system": records of the system's own jobs (job runs).  Officials, program admins
   and auditors read them; nobody changes them.
 - "security": login locks and authenticator devices.  Superusers only.
+- "owner": a user's own things (notifications, their settings).  `owner_path` reaches the
+  user; everyone sees and changes only their own, auditors included.
 
 Superusers see and change everything.  A user with no role sees nothing.
 """
@@ -260,6 +262,11 @@ def _system_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> 
     return queryset.none()
 
 
+def _owner_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> models.QuerySet[_M]:
+    path: str = getattr(queryset.model, "owner_path", "user")
+    return queryset.filter(**{f"{path}_id": user.pk})
+
+
 def _security_policy(queryset: models.QuerySet[_M], user: Any, action: Action) -> models.QuerySet[_M]:
     return queryset.none()
 
@@ -273,6 +280,7 @@ _POLICIES = {
     "audit": _audit_policy,
     "jurisdiction": _jurisdiction_policy,
     "system": _system_policy,
+    "owner": _owner_policy,
 }
 
 

@@ -99,7 +99,7 @@ class ScopedInline(admin.TabularInline):  # type: ignore[type-arg]
         return has_any_role(request.user)
 
 
-def transition_action(prefix: str, name: str, move: Callable[[Any, int, str], Any]) -> Any:
+def transition_action(prefix: str, name: str, move: Callable[[Any, int, str], Any], label: Any = None) -> Any:
     """An admin action that moves each selected object with `move(actor, pk, action)`, reporting each refusal."""
 
     def run(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> None:
@@ -114,13 +114,27 @@ def transition_action(prefix: str, name: str, move: Callable[[Any, int, str], An
             modeladmin.message_user(request, _("%(n)s done.") % {"n": done}, messages.SUCCESS)
 
     run.__name__ = f"{prefix}_{name}"
-    run.short_description = name.replace("_", " ")  # type: ignore[attr-defined]
+    run.short_description = label or name.replace("_", " ")  # type: ignore[attr-defined]
     return run
 
 
 class TransitionInline(ScopedInline):
-    fields = ("at", "action", "from_status", "to_status", "actor", "reason")
+    """A lifecycle's steps under its item, in words (the event model names its actions and states)."""
+
+    fields = ("at", "action_shown", "from_shown", "to_shown", "actor", "reason")
     readonly_fields = fields
+
+    @admin.display(description=_("action"))
+    def action_shown(self, obj: Any) -> str:
+        return str(obj.get_action_display())
+
+    @admin.display(description=_("from"))
+    def from_shown(self, obj: Any) -> str:
+        return str(obj.get_from_status_display())
+
+    @admin.display(description=_("to"))
+    def to_shown(self, obj: Any) -> str:
+        return str(obj.get_to_status_display())
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -160,6 +174,11 @@ def install_history_reader(reader: Callable[[Any], Iterable[tuple[str, str, str,
     _history_rows = reader
 
 
+def changes_html(changes: list[tuple[str, Any, Any]]) -> str:
+    """(label, before, after) rows as text; the values are data (codes, English names), marked as such."""
+    return format_html_join("；", '{}：<span translate="no">{}</span> → <span translate="no">{}</span>', changes)
+
+
 class AuditHistoryMixin:
     """Shows the object's audit history (who, when, what changed) on its change page."""
 
@@ -167,4 +186,8 @@ class AuditHistoryMixin:
     def audit_history(self, obj: Any) -> str:
         if obj is None or obj.pk is None or _history_rows is None:
             return "—"
-        return format_html_join("", "<div>{} · {} · {} · {}</div>", _history_rows(obj)) or "—"
+        rows = [
+            (when, who, what, changes_html(changes) if isinstance(changes, list) else changes)
+            for when, who, what, changes in _history_rows(obj)
+        ]
+        return format_html_join("", '<div>{} · <span translate="no">{}</span> · {} · {}</div>', rows) or "—"

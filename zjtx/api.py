@@ -18,6 +18,7 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -39,7 +40,7 @@ class Pagination(PageNumberPagination):
 class IsAuthenticatedWithRole(permissions.BasePermission):
     """Signed in, active, and holding a role (or superuser); writes also need the right to change the model."""
 
-    message = "You do not have a role that allows this."
+    message = gettext_lazy("You do not have a role that allows this.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         if not has_any_role(request.user):

@@ -77,6 +77,11 @@ app.conf.beat_schedule = {
         "task": "enterprises.servicedesk_daily_check",
         "schedule": crontab(hour=0, minute=45),
     },
+    # In the morning, after the night's jobs: what became due or overdue, to the site, e-mail and group robot.
+    "servicedesk-daily-notifications": {
+        "task": "servicedesk.daily_notifications",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # The audit log's retention purge (entries past ZJTX_AUDIT_RETENTION_DAYS, never under 180 days).
     "purge-audit-log": {
         "task": "accounts.purge_audit_log",

@@ -93,6 +93,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The header's counts of open work and unread notifications (computed only when shown).
+                "servicedesk.web.work.context",
             ],
             "builtins": ["zjtx.templatetags.zjtx_tags"],
         },
@@ -426,6 +428,29 @@ ZJTX_EXPIRING_SOON_DAYS = env.int("ZJTX_EXPIRING_SOON_DAYS", default=90)
 # Service desk (一企一策一人): an enterprise with a specialist is due for a visit when its last
 # visit (or, never visited, its first specialist) is more than this many days ago.
 ZJTX_VISIT_INTERVAL_DAYS = env.int("ZJTX_VISIT_INTERVAL_DAYS", default=90)
+# Days before a certification's end at which its re-review window opens (the work queue lists it
+# until the re-review starts; the last ZJTX_EXPIRING_SOON_DAYS are listed as "ending").  How often each
+# tier is visited is data per city (servicedesk.VisitCadence, fixtures/servicedesk/visit_cadence.yaml).
+ZJTX_RE_REVIEW_WINDOW_DAYS = env.int("ZJTX_RE_REVIEW_WINDOW_DAYS", default=180)
 # The daily check stores at most this many overdue demands and due visits per district in its
 # details (its counts are always complete; the API lists everything).
 ZJTX_SERVICE_DESK_DETAIL_LIMIT = env.int("ZJTX_SERVICE_DESK_DETAIL_LIMIT", default=500)
+
+# --- Notifications (servicedesk/notifications.py) -------------------------------------------
+# Links in e-mails and robot messages are absolute: the address users open the site at.
+ZJTX_SITE_URL = env.str("ZJTX_SITE_URL", default="http://127.0.0.1:8000")
+# The daily digest goes out through Django's SMTP e-mail backend.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="zjtx@localhost")
+# Optional group robot (企业微信 / 钉钉 群机器人): the day's new items are POSTed there as one JSON message.
+ZJTX_ROBOT_WEBHOOK_URL = env.str("ZJTX_ROBOT_WEBHOOK_URL", default="")
+if ZJTX_ROBOT_WEBHOOK_URL and not ZJTX_ROBOT_WEBHOOK_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("ZJTX_ROBOT_WEBHOOK_URL must be an http(s) URL.")
+ZJTX_ROBOT_TIMEOUT = env.int("ZJTX_ROBOT_TIMEOUT", default=10)

@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from ops.metrics import metrics
+
+# The admin's header and page titles name the system, not the framework.
+admin.site.site_header = _("SRDI tiered cultivation: administration")
+admin.site.site_title = _("SRDI tiered cultivation")
+admin.site.index_title = _("Administration")
+
 
 urlpatterns = [
     path("metrics", metrics, name="metrics"),

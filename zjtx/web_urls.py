@@ -12,7 +12,7 @@ urlpatterns = [
     path("login/second-factor/", second_factor, name="second-factor"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tier-lists/", include("tiers.web.urls")),
-    path("enterprises/", include("servicedesk.web.urls")),
+    path("", include("servicedesk.web.urls")),
     path("enterprises/", include("enterprises.web.urls")),
     path("programs/", include("programs.web.urls")),
     path("", include("reporting.web.urls")),

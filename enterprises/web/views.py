@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
-from accounts.audit import history
+from accounts.audit import history, readable_changes
 from enterprises.api.filters import EnterpriseFilter
 from enterprises.models import Enterprise, EnterpriseYearFact, ImportRun
 from enterprises.models.registry import ImportStatus
@@ -26,6 +26,7 @@ from zjtx.access import Action, can, can_see_contact, redact_changes, restrict
 from zjtx.errors import DomainError
 from zjtx.page_sections import ENTERPRISE_PAGE, page_sections
 from zjtx.privacy import mask_phone
+from zjtx.roles import Role
 from zjtx.web import RoleRequiredMixin, scoped_or_404
 
 
@@ -77,7 +78,7 @@ class EnterpriseDetailView(RoleRequiredMixin, TemplateView):
             facts=enterprise.year_facts.order_by("-year")[:5],
             can_write=can(user, Action.CHANGE, enterprise),
             history=[
-                (entry, redact_changes(user, enterprise.district_id, entry.changes))
+                (entry, readable_changes(Enterprise, redact_changes(user, enterprise.district_id, entry.changes)))
                 for entry in history(enterprise).select_related("actor")[:20]
             ],
         )
@@ -86,6 +87,9 @@ class EnterpriseDetailView(RoleRequiredMixin, TemplateView):
 
 class ImportCreateView(RoleRequiredMixin, TemplateView):
     template_name = "enterprises/import_form.html"
+    # Only district staff import (enterprises.services.importing._check_importer): others get the 403 page
+    # rather than a form that would refuse them.
+    roles = (Role.DISTRICT_STAFF,)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -85,11 +85,23 @@ class BenefitApplication(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.enterprise_id} · {self.measure_id} ({self.status})"
+        return f"{self.enterprise_id} · {self.measure_id}（{self.get_status_display()}）"
+
+
+# The words of a benefit application's actions (programs/rules/benefits.py).
+BENEFIT_ACTIONS = {
+    "submit": _("submit"),
+    "approve": _("approve"),
+    "reject": _("reject"),
+    "pay": _("mark as paid"),
+}
 
 
 class BenefitApplicationTransition(TransitionEvent):
     application = models.ForeignKey(BenefitApplication, on_delete=models.CASCADE, related_name="transitions")
+
+    action_labels = BENEFIT_ACTIONS
+    status_choices = BenefitStatusChoices
 
     district_path = "application__enterprise__district"
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from programs.models.policy import CodeQuerySet, Measure, _period_constraint
@@ -52,6 +53,7 @@ class SubsidyRule(Bilingual):
     clause = models.CharField(_("clause"), max_length=60, help_text=_("Where the document says it, e.g. 北京 六.2"))
     source_text = models.TextField(_("text of the clause"), blank=True)
     notes = models.TextField(_("reading of the text"), blank=True, help_text=_("How ambiguous wording is read."))
+    notes_en = models.TextField(_("reading of the text (English)"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -115,3 +117,10 @@ class SubsidyRule(Bilingual):
         # A guard, not workflow: no code path may store parameters the engine cannot compute with.
         self.check_params()
         super().save(*args, **kwargs)
+
+    @property
+    def display_notes(self) -> str:
+        """The reading of the text in the reader's language (Chinese unless English is asked for)."""
+        if self.notes_en and (get_language() or "").startswith("en"):
+            return self.notes_en
+        return self.notes

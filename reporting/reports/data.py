@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from reference.models import District, Jurisdiction
 from reporting.models import Metric, MetricKind, MetricSnapshot, Target
 from reporting.selectors import ProgressRow, progress_rows
-from servicedesk.selectors import demand_counts_by_district
+from servicedesk.selectors import demand_counts_by_district, demand_flow_by_district
 
 
 @dataclass
@@ -37,12 +37,17 @@ class Line:
 
 @dataclass
 class DemandCounts:
-    """The service desk's enterprise demands (诉求) on the report's day."""
+    """The service desk's enterprise demands (诉求): raised and closed in the report's month, and where
+    all of them stood on the report's day (open, of which past due; resolved; closed)."""
 
     open: int = 0
     overdue: int = 0
     resolved: int = 0
     closed: int = 0
+    raised_in_period: int = 0
+    closed_in_period: int = 0
+
+    FIELDS = ("open", "overdue", "resolved", "closed", "raised_in_period", "closed_in_period")
 
 
 @dataclass
@@ -67,10 +72,45 @@ class ReportData:
     demands: DemandCounts = field(default_factory=DemandCounts)
 
 
-def demand_counts(as_of: dt.date, district: District | None = None) -> dict[str, DemandCounts]:
-    """Demand counts per district code (of one district, if given) as they stood on `as_of`: one GROUP BY."""
-    counts = demand_counts_by_district(None, on=as_of, district_id=district.pk if district else None)
-    return {code: DemandCounts(**c) for code, c in counts.items()}
+def demand_counts(period: str, as_of: dt.date, district: District | None = None) -> dict[str, DemandCounts]:
+    """Demand counts per district code (of one district, if given): where they stood on `as_of` (one GROUP BY)
+    and how many were raised and closed in the period's month (two more)."""
+    district_id = district.pk if district else None
+    counts = demand_counts_by_district(None, on=as_of, district_id=district_id)
+    start = period_start(period)
+    flow = demand_flow_by_district(
+        None, start=start, end=period_end(period) + dt.timedelta(days=1), district_id=district_id
+    )
+    result: dict[str, DemandCounts] = {}
+    for code in sorted(set(counts) | set(flow)):
+        moved = flow.get(code, {})
+        result[code] = DemandCounts(
+            **counts.get(code, {}),
+            raised_in_period=moved.get("raised", 0),
+            closed_in_period=moved.get("closed", 0),
+        )
+    return result
+
+
+def demand_headings() -> list[str]:
+    """Column headings of the demand figures, in the order of demand_values (PDF and workbook alike)."""
+    return [
+        _("Raised this month"),
+        _("Closed this month"),
+        _("Not yet closed"),
+        _("Past due"),
+        _("Resolved, awaiting closure"),
+        _("Closed in all"),
+    ]
+
+
+def demand_values(c: DemandCounts) -> list[int]:
+    return [c.raised_in_period, c.closed_in_period, c.open, c.overdue, c.resolved, c.closed]
+
+
+def period_start(period: str) -> dt.date:
+    year, month = (int(p) for p in period.split("-"))
+    return dt.date(year, month, 1)
 
 
 def period_end(period: str) -> dt.date:
@@ -183,7 +223,7 @@ def district_report(district: District, period: str) -> ReportData:
         lines=lines,
         series=series,
         metrics=[m.display_name for m in metrics],
-        demands=demand_counts(as_of, district).get(district.code, DemandCounts()),
+        demands=demand_counts(period, as_of, district).get(district.code, DemandCounts()),
     )
 
 
@@ -199,7 +239,7 @@ def city_report(jurisdiction: Jurisdiction, period: str) -> ReportData:
     values = _latest_values(jurisdiction, as_of)
     metrics = _metrics(jurisdiction)
     lines = [_line(m, values.get((m.pk, None), 0), rows.get((m.pk, None))) for m in metrics]
-    counts = demand_counts(as_of)
+    counts = demand_counts(period, as_of)
     districts = [
         DistrictRow(
             name=d.name,
@@ -209,9 +249,7 @@ def city_report(jurisdiction: Jurisdiction, period: str) -> ReportData:
         )
         for d in District.objects.filter(jurisdiction=jurisdiction)
     ]
-    total = DemandCounts(
-        *(sum(getattr(r.demands, f) for r in districts) for f in ("open", "overdue", "resolved", "closed"))
-    )
+    total = DemandCounts(*(sum(getattr(r.demands, f) for r in districts) for f in DemandCounts.FIELDS))
     return ReportData(
         title=_("Progress report on SRDI enterprise cultivation: %(place)s, %(period)s")
         % {"place": jurisdiction.name, "period": period},

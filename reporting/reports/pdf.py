@@ -9,12 +9,14 @@ ToUnicode map, so the text layer can be searched and extracted.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -29,7 +31,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from reporting.reports.closing import ClosingData, FinalLine
-from reporting.reports.data import Line, ReportData
+from reporting.reports.data import Line, ReportData, demand_headings, demand_values
 
 FONT = "ZJTX-CJK"
 FONT_CANDIDATES = (
@@ -66,10 +68,13 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _fmt(value: Any, suffix: str = "") -> str:
+    """A figure with thousands separators (12,345; 1,234.5), a dash when there is none."""
     if value is None:
         return "—"
     if isinstance(value, Decimal) and value == value.to_integral():
         value = int(value)
+    if isinstance(value, int | Decimal | float) and not isinstance(value, bool):
+        return f"{value:,}{suffix}"
     return f"{value}{suffix}"
 
 
@@ -106,6 +111,24 @@ def _lines_table(lines: list[Line], width: float) -> Table:
     return _table(rows, [first] + [rest] * (len(head) - 1), highlight)
 
 
+STATUS_COLOURS = {
+    "met": colors.HexColor("#12b76a"),
+    "off": colors.HexColor("#b42318"),
+    "on": colors.HexColor("#1570ef"),
+}
+
+
+def status_of(line: Line | FinalLine) -> str:
+    if line.percent is not None and line.percent >= 100:
+        return "met"
+    return "off" if getattr(line, "off_track", False) else "on"
+
+
+def completion_axis_max(longest: float) -> int:
+    """100 for bars up to 100 %, else the next multiple of 50 above the longest bar."""
+    return 100 if longest <= 100 else int(math.ceil(longest / 50.0) * 50)
+
+
 def _completion_chart(lines: list[Line] | list[FinalLine], width: float, title: str = "") -> Drawing | None:
     with_target = [line for line in lines if line.percent is not None]
     if not with_target:
@@ -115,14 +138,18 @@ def _completion_chart(lines: list[Line] | list[FinalLine], width: float, title: 
     chart = HorizontalBarChart()
     chart.x, chart.y = 110, 20
     chart.width, chart.height = width - 140, height - 35
-    chart.data = [[float(min(line.percent or 0, Decimal(150))) for line in with_target]]
+    chart.data = [[float(line.percent or 0) for line in with_target]]
     chart.categoryAxis.categoryNames = [line.metric for line in with_target]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 7
-    chart.valueAxis.valueMin, chart.valueAxis.valueMax = 0, 100 if max(chart.data[0]) <= 100 else 150
+    # The axis reaches past the longest bar (100, 150, 200, … %), so no bar is cut (a 200% bar was at 150).
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax = 0, completion_axis_max(max(chart.data[0]))
+    chart.valueAxis.valueStep = 50 if chart.valueAxis.valueMax > 100 else 25
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 7
     chart.bars[0].fillColor = PALETTE[1]
+    for i, line in enumerate(with_target):  # coloured by status, as on the dashboard
+        chart.bars[(0, i)].fillColor = STATUS_COLOURS[status_of(line)]
     drawing.add(chart)
     drawing.add(String(110, height - 10, title or _("Completion of targets (%)"), fontName=FONT, fontSize=8))
     return drawing
@@ -166,7 +193,7 @@ def _opening(data: ReportData, s: dict[str, ParagraphStyle], heading: str, width
         Paragraph(data.title, s["title"]),
         Paragraph(
             _("Figures as of %(day)s; generated %(at)s.")
-            % {"day": data.as_of, "at": f"{data.generated_at:%Y-%m-%d %H:%M}"},
+            % {"day": date_format(data.as_of), "at": date_format(data.generated_at, "DATETIME_FORMAT")},
             s["small"],
         ),
         Paragraph(heading, s["h2"]),
@@ -220,8 +247,8 @@ def render_city(data: ReportData, path: Path) -> None:
 
 
 def _demands_table(rows: list[tuple[str, Any]], width: float) -> Table:
-    head = [_("District"), _("Not yet closed"), _("Past due"), _("Resolved, awaiting closure"), _("Closed")]
-    data = [head] + [[name, _fmt(c.open), _fmt(c.overdue), _fmt(c.resolved), _fmt(c.closed)] for name, c in rows]
+    head = [_("District"), *demand_headings()]
+    data = [head] + [[name, *(_fmt(v) for v in demand_values(c))] for name, c in rows]
     if rows and rows[0][0] == "":
         data = [head[1:]] + [row[1:] for row in data[1:]]
     columns = len(data[0])

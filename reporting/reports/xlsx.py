@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 
 from reporting.reports.closing import ClosingData, FinalLine
-from reporting.reports.data import Line, ReportData
+from reporting.reports.data import Line, ReportData, demand_headings, demand_values
 from zjtx.spreadsheet import neutralise
 
 RED = Font(color="B42318")
@@ -21,6 +22,9 @@ HEAD = PatternFill("solid", fgColor="F2F4F7")
 def _append(sheet: Any, values: list[Any]) -> None:
     """One row; text that a spreadsheet would run as a formula is written as text (zjtx.spreadsheet)."""
     sheet.append([neutralise(v) for v in values])
+
+
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
 
 def _num(value: Any) -> Any:
@@ -62,8 +66,12 @@ def _lines_sheet(book: Workbook, title: str, lines: list[Line]) -> None:
                 line.deadline,
             ],
         )
+        row = sheet[sheet.max_row]
+        for cell in row[1:8]:
+            cell.number_format = "#,##0.##" if isinstance(cell.value, float) else "#,##0"
+        row[10].number_format = DATE_FORMAT
         if line.off_track:
-            for cell in sheet[sheet.max_row]:
+            for cell in row:
                 cell.font = RED
     sheet.column_dimensions["A"].width = 28
     if any(line.percent is not None for line in lines):
@@ -87,6 +95,11 @@ def _info_sheet(book: Workbook, title: str, rows: list[tuple[str, Any]]) -> None
     info["A1"].font = Font(bold=True, size=13)
     for label, value in rows:
         _append(info, [label, value])
+        # Dates read as on the pages (2026年11月26日).
+        if isinstance(value, dt.datetime):
+            info.cell(row=info.max_row, column=2).number_format = DATE_FORMAT + " hh:mm"
+        elif isinstance(value, dt.date):
+            info.cell(row=info.max_row, column=2).number_format = DATE_FORMAT
 
 
 def render(data: ReportData, path: Path) -> None:
@@ -109,9 +122,9 @@ def render(data: ReportData, path: Path) -> None:
             for day, value in points:
                 _append(trend, [name, day, value])
     desk = book.create_sheet(_("Service desk"))
-    _append(desk, [_("District"), _("Not yet closed"), _("Past due"), _("Resolved, awaiting closure"), _("Closed")])
+    _append(desk, [_("District"), *demand_headings()])
     for name, c in [(d.name, d.demands) for d in data.districts] + [(data.place, data.demands)]:
-        _append(desk, [name, c.open, c.overdue, c.resolved, c.closed])
+        _append(desk, [name, *demand_values(c)])
     if data.districts:
         sheet = book.create_sheet(_("Districts"))
         _append(

@@ -51,7 +51,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if is_office(user):
         return redirect("reporting:dashboard")
     if getattr(user, "district_id", None):
-        return redirect("reporting:district", code=user.district.code)
+        # District staff land on their work queue (我的待办); their district's page is one click away.
+        return redirect("servicedesk:work")
     return render(request, "reporting/no_role.html", status=403)
 
 
@@ -134,10 +135,32 @@ def candidate_rows(user: Any, district: District, limit: int = 25) -> list[dict[
     return [{"a": a, "lacking": eligibility_text.gaps(a, list(a.lacking))} for a in ranked]
 
 
+def _status(row: ProgressRow) -> str:
+    """met / off (behind or missed) / on (on track) / none: the completion chart colours its bars by it."""
+    p = row.progress
+    if p is None:
+        return "none"
+    return "met" if p.met else "off" if p.off_track else "on"
+
+
 def _chart_rows(rows: list[ProgressRow]) -> list[dict[str, Any]]:
     return [
-        {"name": r.target.metric.display_name, "percent": float(r.progress.percent) if r.progress else 0} for r in rows
+        {
+            "name": r.target.metric.display_name,
+            "percent": float(r.progress.percent) if r.progress else 0,
+            "status": _status(r),
+        }
+        for r in rows
     ]
+
+
+def trend_targets(rows: list[ProgressRow]) -> dict[str, dict[str, Any]]:
+    """Per metric shown in the trend chart: its target and the deadline's month (the chart's target line and marker)."""
+    return {
+        r.target.metric.display_name: {"target": r.target.value, "deadline": f"{r.target.deadline:%Y-%m}"}
+        for r in rows
+        if r.target.metric.kind in (MetricKind.TIER_HOLDERS, MetricKind.NEW_LISTINGS)
+    }
 
 
 class DashboardView(RoleRequiredMixin, TemplateView):
@@ -201,6 +224,7 @@ class DashboardView(RoleRequiredMixin, TemplateView):
             off_track_count=sum(1 for r in ranking if r.progress and r.progress.off_track),
             missed_count=sum(1 for r in ranking if r.final and not r.final.met),
             trend=_trend(jurisdiction, None, today),
+            trend_targets=trend_targets(city_rows),
             completion=_chart_rows(charted),
             completion_final=not city_rows and bool(finals),
             pipeline=pipeline_totals(
@@ -245,6 +269,7 @@ class DistrictView(RoleRequiredMixin, TemplateView):
             finals=finals,
             show_share=True,
             trend=_trend(district.jurisdiction, district, today),
+            trend_targets=trend_targets(rows),
             completion=_chart_rows(rows or (finals[0].rows if finals else [])),
             completion_final=not rows and bool(finals),
             pipeline=[
@@ -254,7 +279,11 @@ class DistrictView(RoleRequiredMixin, TemplateView):
             ],
             candidates=candidate_rows(user, district),
             documents_in_force=eligibility_text.documents_in_force(today),
-            expiring=expiring_certifications(user).filter(enterprise__district=district).select_related("tier")[:20],
+            # Most urgent first: the certification that ends first heads the list.
+            expiring=expiring_certifications(user)
+            .filter(enterprise__district=district)
+            .select_related("tier")
+            .order_by("valid_until", "enterprise__name")[:20],
             enterprise_count=enterprises_for(user).filter(district=district).count(),
             reports=restrict(ReportRun.objects.all(), user).filter(district=district)[:6],
             metrics=Metric.objects.all(),
@@ -289,6 +318,8 @@ class ReportsView(RoleRequiredMixin, TemplateView):
             districts=districts,
             period=reports.previous_period(),
             can_city=is_office(user),
+            # Auditors read reports but request none (reports.report_request refuses them).
+            can_request=user.is_superuser or getattr(user, "role", "") != "auditor",
         )
         return context
 

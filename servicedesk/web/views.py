@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,8 +28,23 @@ from zjtx.errors import DomainError
 from zjtx.rules.transitions import allowed_actions
 from zjtx.web import scoped_or_404
 
-# <input type="date"> needs ISO dates whatever the language's own date format is.
-DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+# Dates are typed year first (2026-11-26), whatever the browser's language: an <input type="date"> would
+# show an English browser's month/day/year.  The field also reads 2026/11/26 and 2026年11月26日.
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+DATE = forms.DateInput(
+    format="%Y-%m-%d",
+    attrs={
+        "inputmode": "numeric",
+        "placeholder": _("YYYY-MM-DD"),
+        "autocomplete": "off",
+        "class": "date-input",
+        "lang": "zh-CN",
+    },
+)
+
+
+def date_field(label: Any, *, required: bool = True) -> forms.DateField:
+    return forms.DateField(label=label, widget=DATE, input_formats=DATE_FORMATS, required=required)
 
 
 def units_for(enterprise: Enterprise) -> QuerySet[Any]:
@@ -41,23 +57,30 @@ def units_for(enterprise: Enterprise) -> QuerySet[Any]:
 class DemandFields(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=DemandCategory.choices)
     description = forms.CharField(label=_("What the enterprise needs"), widget=forms.Textarea(attrs={"rows": 3}))
-    due_on = forms.DateField(label=_("Due date"), widget=DATE)
+    due_on = date_field(_("Due date"))
     unit: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Responsible unit"), queryset=None, required=False
     )  # type: ignore[arg-type]
 
-    def __init__(self, *args: Any, enterprise: Enterprise, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, enterprise: Enterprise, optional: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units_for(enterprise)  # type: ignore[attr-defined]
         self.fields["unit"].help_text = _("Naming the unit routes the demand to it at once.")
+        if optional:
+            # In the visit form the demand is filled in only when the enterprise raised one: its fields are
+            # not marked required until the box is ticked (and then checked as usual).
+            self.fields["category"].choices = [("", "—"), *DemandCategory.choices]  # type: ignore[attr-defined]
+            for field in self.fields.values():
+                field.required = False
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("Visit date"), widget=DATE)
-    mode = forms.ChoiceField(label=_("Mode"), choices=VisitMode.choices)
+    # No defaults: a visit is logged by entering its day and how it took place, never by saving untouched.
+    visited_on = date_field(_("Visit date"))
+    mode = forms.ChoiceField(label=_("Mode"), choices=[("", _("— choose —")), *VisitMode.choices])
     met_with = forms.CharField(label=_("People met"), max_length=200, required=False)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    follow_up_on = forms.DateField(label=_("Follow-up date"), widget=DATE, required=False)
+    follow_up_on = date_field(_("Follow-up date"), required=False)
     raise_demand = forms.BooleanField(label=_("The enterprise raised a demand"), required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -74,7 +97,7 @@ class DemandMoveForm(forms.Form):
     unit: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Responsible unit"), queryset=None, required=False
     )  # type: ignore[arg-type]
-    due_on = forms.DateField(label=_("New due date"), widget=DATE, required=False)
+    due_on = date_field(_("New due date"), required=False)
     satisfaction = forms.ChoiceField(
         label=_("Enterprise's satisfaction"), choices=[("", "—"), *SatisfactionChoices.choices], required=False
     )
@@ -104,10 +127,12 @@ def visit_new(request: HttpRequest, code: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"/login/?next={request.path}")
     enterprise = _enterprise(request, code)
-    form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate(), "mode": VisitMode.ON_SITE})
+    form = VisitForm(request.POST if request.method == "POST" else None)
     # The demand part is only read (and checked) when the box says the enterprise raised one.
     wants_demand = request.method == "POST" and bool(request.POST.get("raise_demand"))
-    demand_form = DemandFields(request.POST if wants_demand else None, enterprise=enterprise, prefix="demand")
+    demand_form = DemandFields(
+        request.POST if wants_demand else None, enterprise=enterprise, prefix="demand", optional=not wants_demand
+    )
     if request.method == "POST" and form.is_valid() and (not wants_demand or demand_form.is_valid()):
         data = dict(form.cleaned_data)
         data.pop("raise_demand")
@@ -117,6 +142,7 @@ def visit_new(request: HttpRequest, code: str) -> HttpResponse:
         except DomainError as exc:
             _show_refusal(demand_form if wants_demand and exc.field in demand_form.fields else form, exc)
         else:
+            messages.success(request, _("The visit was saved."))
             return redirect(f"/enterprises/{enterprise.credit_code}/#visits")
     status = 400 if request.method == "POST" else 200
     context = {"enterprise": enterprise, "form": form, "demand_form": demand_form}
@@ -127,13 +153,14 @@ def demand_new(request: HttpRequest, code: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"/login/?next={request.path}")
     enterprise = _enterprise(request, code)
-    form = DemandFields(request.POST or None, enterprise=enterprise)
+    form = DemandFields(request.POST if request.method == "POST" else None, enterprise=enterprise)
     if request.method == "POST" and form.is_valid():
         try:
             demand = servicedesk.demand_create(actor=request.user, enterprise=enterprise, **form.cleaned_data)
         except DomainError as exc:
             _show_refusal(form, exc)
         else:
+            messages.success(request, _("The demand was saved."))
             return redirect("servicedesk:demand", pk=demand.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "servicedesk/demand_form.html", {"enterprise": enterprise, "form": form}, status=status)
@@ -152,7 +179,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions = allowed_actions(
         DEMAND_TRANSITIONS, current=demand.status, role=getattr(user, "role", ""), is_superuser=user.is_superuser
     )
-    form = DemandMoveForm(request.POST or None, demand=demand, actions=actions)
+    form = DemandMoveForm(request.POST if request.method == "POST" else None, demand=demand, actions=actions)
     if request.method == "POST" and actions and form.is_valid():
         data = form.cleaned_data
         try:
@@ -168,6 +195,7 @@ def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             _show_refusal(form, exc)
         else:
+            messages.success(request, _("Saved: %(step)s.") % {"step": action_label(data["action"])})
             return redirect("servicedesk:demand", pk=demand.pk)
     context = {
         "demand": demand,

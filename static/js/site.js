@@ -9,3 +9,24 @@
     }
   });
 })();
+
+/* Small page helpers, no framework.
+   Tables become cards below 600 px (static/css/site.css): each cell is labelled with its column's heading,
+   copied here from the table head into data-label (also after an htmx swap replaces a table body). */
+(function () {
+  "use strict";
+  function label(root) {
+    (root || document).querySelectorAll("main table").forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      if (!heads.length) { return; }
+      table.classList.add("has-labels");
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.children, function (td, i) {
+          if (!td.hasAttribute("data-label") && heads[i]) { td.setAttribute("data-label", heads[i]); }
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { label(); });
+  document.addEventListener("htmx:afterSwap", function (e) { label(e.target.closest("table") || e.target); });
+})();

@@ -55,6 +55,9 @@ NOT_AUDITED = {
     "reporting.MetricSnapshot": "output of a system job (its run is a JobRun)",
     "tiers.EligibilityAssessment": "output of the nightly eligibility job (its run is a JobRun)",
     "programs.BenefitMatch": "output of the nightly policy matching (its run is a JobRun)",
+    "servicedesk.Notification": "output of the daily notification job (its run is a JobRun), read by its owner",
+    "servicedesk.NotificationSettings": "a user's own choice of channels, not district data",
+    "servicedesk.RobotPush": "output of the daily notification job (its run is a JobRun)",
 }
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from reporting.models import Metric, Target
 from reporting.services.snapshots import ensure_deadline_snapshots, snapshot_day
@@ -49,15 +49,15 @@ def test_district_staff_finds_an_enterprise_and_reads_its_tier_history(
 ):
     _mine, _other = seed(users, ref, make_enterprise)
     login("staff_a")
-    wait(browser).until(ec.url_contains("/districts/500112/"))
-    screenshot("staff-district-home")
+    wait(browser).until(ec.url_contains("/work/"))  # district staff land on their work queue
+    screenshot("staff-work-queue-home")
     browser.find_element(By.LINK_TEXT, "我的企业").click()
     search = browser.find_element(By.NAME, "q")
     search.send_keys("精密")
     search.submit()
-    # The unfiltered list already shows the firm: wait for the search's page, or the click may hit the old one.
-    wait(browser).until(ec.url_contains("q="))
-    wait(browser).until(ec.presence_of_element_located((By.LINK_TEXT, "渝北测试精密有限公司"))).click()
+    # The unfiltered list shows the firm too: wait for the search's page, or the click may hit the old one.
+    wait(browser).until(ec.url_contains("q=%E7%B2%BE%E5%AF%86"))
+    wait(browser).until(ec.element_to_be_clickable((By.LINK_TEXT, "渝北测试精密有限公司"))).click()
     wait(browser).until(ec.presence_of_element_located((By.ID, "tier-history")))
     history = browser.find_element(By.ID, "tier-history").text
     assert "专精特新中小企业" in history
@@ -70,7 +70,7 @@ def test_staff_cannot_open_another_districts_enterprise(
 ):
     _mine, other = seed(users, ref, make_enterprise)
     login("staff_a")
-    wait(browser).until(ec.url_contains("/districts/"))
+    wait(browser).until(ec.url_contains("/work/"))
     browser.get(f"{live_server.url}/enterprises/{other.credit_code}/")
     page = browser.find_element(By.ID, "error-page")
     assert page.get_attribute("data-code") == "404"
@@ -112,13 +112,17 @@ def test_district_staff_logs_a_visit_and_sees_it_in_the_history(
 ):
     mine, _other = seed(users, ref, make_enterprise)
     login("staff_a")
-    wait(browser).until(ec.url_contains("/districts/"))
+    wait(browser).until(ec.url_contains("/work/"))
     browser.get(f"{live_server.url}/enterprises/{mine.credit_code}/")
     browser.find_element(By.ID, "log-visit").click()
     wait(browser).until(ec.presence_of_element_located((By.ID, "visit-form")))
+    day = browser.find_element(By.NAME, "visited_on")
+    day.send_keys(timezone.localdate().isoformat())  # typed: nothing is pre-filled
+    Select(browser.find_element(By.NAME, "mode")).select_by_value("on_site")
     browser.find_element(By.NAME, "met_with").send_keys("张总经理")
     browser.find_element(By.NAME, "notes").send_keys("走访了解扩产用地需求")
     browser.find_element(By.NAME, "raise_demand").click()
+    Select(browser.find_element(By.NAME, "demand-category")).select_by_value("land")
     browser.find_element(By.NAME, "demand-description").send_keys("扩产需要新增工业用地30亩")
     due = browser.find_element(By.NAME, "demand-due_on")
     browser.execute_script(
@@ -127,6 +131,7 @@ def test_district_staff_logs_a_visit_and_sees_it_in_the_history(
     screenshot("staff-visit-form")
     browser.find_element(By.CSS_SELECTOR, "#visit-form button[type=submit]").click()
     wait(browser).until(ec.presence_of_element_located((By.ID, "visits")))
+    assert "走访记录已保存" in browser.find_element(By.CSS_SELECTOR, ".messages").text
     visits = browser.find_element(By.ID, "visits").text
     assert "走访了解扩产用地需求" in visits and "张总经理" in visits
     assert "扩产需要新增工业用地30亩" in browser.find_element(By.ID, "demands").text
@@ -136,11 +141,14 @@ def test_district_staff_logs_a_visit_and_sees_it_in_the_history(
 def test_visit_form_shows_field_errors(live_server, browser, login, screenshot, users, ref, make_enterprise):
     mine, _other = seed(users, ref, make_enterprise)
     login("staff_a")
-    wait(browser).until(ec.url_contains("/districts/"))
+    wait(browser).until(ec.url_contains("/work/"))
     browser.get(f"{live_server.url}/enterprises/{mine.credit_code}/visits/new/")
+    browser.find_element(By.NAME, "visited_on").send_keys(timezone.localdate().isoformat())
     follow = browser.find_element(By.NAME, "follow_up_on")
     browser.execute_script("arguments[0].value = '2020-01-01'", follow)
     browser.find_element(By.CSS_SELECTOR, "#visit-form button[type=submit]").click()
     error = wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#field-follow_up_on .field-error")))
     assert "回访日期不能早于走访日期" in error.text
+    # The untouched mode is an error too: a visit is never saved with a guessed mode.
+    assert browser.find_element(By.CSS_SELECTOR, "#field-mode .field-error").text
     screenshot("staff-visit-form-errors")

@@ -115,7 +115,7 @@ def test_a_browser_logs_in_through_nginx(stack, browser, users):  # noqa: F811
     browser.find_element(By.NAME, "username").send_keys("staff_a")
     browser.find_element(By.NAME, "password").send_keys("correct-horse-battery")
     browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(browser, 30).until(ec.url_contains("/districts/500112/"))
+    WebDriverWait(browser, 30).until(ec.url_contains("/work/"))  # district staff land on their work queue
     # The page's stylesheet came from nginx (DEBUG is off: Django serves no static files).
     assert browser.execute_script("return getComputedStyle(document.body).margin") == "0px"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

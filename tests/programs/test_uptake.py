@@ -165,3 +165,16 @@ def test_the_enterprise_page_shows_what_it_qualifies_for(client, users, uptake):
         'id="matches"' in html
         and reverse("programs:benefit-new", args=[uptake.e.credit_code, uptake.board.pk]) not in html
     )
+
+
+def test_the_work_queue_lists_unclaimed_matches_with_their_application(client, users, uptake):
+    client.force_login(users.staff_bj)
+    html = client.get(reverse("servicedesk:work")).content.decode()
+    # e is in Haidian and has not applied; a has (pending), f is in Chaoyang (another district).
+    assert reverse("programs:benefit-new", args=[uptake.e.credit_code, uptake.board.pk]) in html
+    assert reverse("programs:benefit-new", args=[uptake.a.credit_code, uptake.board.pk]) not in html
+    assert reverse("programs:benefit-new", args=[uptake.f.credit_code, uptake.board.pk]) not in html
+    client.force_login(users.official_bj)  # officials do not claim benefits for firms
+    assert reverse("programs:benefit-new", args=[uptake.e.credit_code, uptake.board.pk]) not in client.get(
+        reverse("servicedesk:work")
+    ).content.decode()

@@ -4,7 +4,8 @@ import datetime as dt
 import io
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -61,7 +62,7 @@ def test_district_pdf_text_has_the_chinese_name_and_figures(users, ref, holders,
     text = pdf_text(run)
     assert "重庆市渝北区" in text
     assert "市级专精特新中小企业" in text
-    assert "2000" in text  # Yubei's share of the 2,500 target
+    assert "2,000" in text  # Yubei's share of the 2,500 target, with a thousands separator
     assert "0.1%" in text  # 2 of 2,000
     assert "进展报告" in text  # Chinese headings
     assert "服务专员：企业诉求" in text
@@ -72,8 +73,10 @@ def run_demands(run):
     """(open, overdue) as written in the workbook's service-desk sheet."""
     with run.xlsx.open("rb") as fh:
         sheet = load_workbook(io.BytesIO(fh.read()))["服务专员"]
+    head = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True))
     row = next(sheet.iter_rows(min_row=2, values_only=True))
-    return row[1], row[2]
+    with translation.override("zh-hans"):
+        return row[head.index(_("Not yet closed"))], row[head.index(_("Past due"))]
 
 
 def test_workbook_has_the_same_figures(users, ref, holders, running_target):
@@ -94,7 +97,7 @@ def test_city_report_lists_every_district(users, ref, holders, running_target, m
     text = pdf_text(run)
     for name in ("万州区", "渝北区", "江北区", "彭水苗族土家族自治县", "城口县"):
         assert name in text
-    assert "25000" in text and "2500" in text
+    assert "25,000" in text and "2,500" in text
     assert "服务专员：企业诉求" in text
 
 
@@ -146,3 +149,57 @@ def test_bad_report_requests_are_4xx(api, users, ref):
     assert client.post(url, {"kind": "weekly", "period": period_now()}, format="json").status_code == 400
     assert api(users.auditor).post(url, {"kind": "city", "period": period_now()}, format="json").status_code == 400
     assert api(users.official).post(url, {"kind": "city", "period": period_now()}, format="json").status_code == 202
+
+
+def _dated_demand(actor, enterprise, *, raised, due, closed_at=None):
+    """A demand raised on a past day; closed (through the services) and its events dated as they happened."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from servicedesk import services as desk
+    from servicedesk.models import Demand, DemandEvent
+
+    unit = Demand._meta.get_field("unit").related_model.objects.filter(jurisdiction__code="500000").first()
+    demand = desk.demand_create(
+        actor=actor,
+        enterprise=enterprise,
+        category="land",
+        description="用地",
+        due_on=due + dt.timedelta(days=400),
+        unit=unit,
+    )
+    if closed_at is not None:
+        for action, extra in (("start", {}), ("resolve", {"note": "已解决"}), ("close", {"satisfaction": "satisfied"})):
+            desk.demand_transition(actor=actor, demand_id=demand.pk, action=action, **extra)
+    at = timezone.make_aware(dt.datetime.combine(raised, dt.time(10)))
+    Demand.objects.filter(pk=demand.pk).update(raised_on=raised, due_on=due, created_at=at)
+    DemandEvent.objects.filter(demand=demand).update(at=at)
+    if closed_at is not None:
+        DemandEvent.objects.filter(demand=demand, to_status__in=["resolved", "closed"]).update(
+            at=timezone.make_aware(dt.datetime.combine(closed_at, dt.time(16)))
+        )
+    return demand
+
+
+def test_district_report_counts_demands_raised_closed_and_overdue_in_its_period(users, ref, make_enterprise):
+    import datetime as dt
+
+    from reporting.reports.data import district_report
+
+    firm = make_enterprise("500112")
+    d = dt.date
+    _dated_demand(users.staff_a, firm, raised=d(2026, 10, 3), due=d(2026, 10, 20))  # raised in October, overdue on 31st
+    _dated_demand(users.staff_a, firm, raised=d(2026, 10, 8), due=d(2026, 11, 30))  # raised, not yet due
+    _dated_demand(
+        users.staff_a, firm, raised=d(2026, 9, 10), due=d(2026, 10, 1), closed_at=d(2026, 10, 12)
+    )  # closed in October
+    _dated_demand(
+        users.staff_a, firm, raised=d(2026, 10, 15), due=d(2026, 10, 25), closed_at=d(2026, 11, 2)
+    )  # closed later
+    _dated_demand(users.staff_a, firm, raised=d(2026, 11, 5), due=d(2026, 11, 10))  # after the period: not in it
+    _dated_demand(users.staff_b, make_enterprise("500105"), raised=d(2026, 10, 3), due=d(2026, 10, 5))  # 江北
+    c = district_report(ref.districts["500112"], "2026-10").demands
+    assert (c.raised_in_period, c.closed_in_period) == (3, 1)
+    # On 31 October: four demands existed; one closed; of the three still open, two were past due.
+    assert (c.open, c.overdue, c.closed) == (3, 2, 1)

@@ -18,7 +18,7 @@ from tiers.services import lifecycle
         ("official", "/dashboard/"),
         ("progadmin", "/programs/"),
         ("auditor", "/dashboard/"),
-        ("staff_a", "/districts/500112/"),
+        ("staff_a", "/work/"),
     ],
 )
 def test_home_depends_on_the_role(client, users, who, target):
@@ -178,3 +178,19 @@ def test_district_page_lists_candidates_and_what_they_lack(client, users, eligib
     client.force_login(users.official)
     dashboard = client.get(reverse("reporting:dashboard")).content.decode()
     assert 'id="pipeline-table"' in dashboard
+
+
+def test_each_role_is_shown_only_what_it_can_do(client, users):
+    client.force_login(users.auditor)
+    reports_page = client.get(reverse("reporting:reports")).content.decode()
+    assert 'id="report-request"' not in reports_page  # auditors read reports, request none
+    assert client.get(reverse("enterprises:import")).status_code == 403
+    assert 'href="/enterprises/import/"' not in reports_page and 'id="work-link"' not in reports_page
+    client.force_login(users.official)
+    page = client.get(reverse("reporting:reports")).content.decode()
+    assert 'id="report-request"' in page and 'href="/enterprises/import/"' not in page
+    assert client.get(reverse("enterprises:import")).status_code == 403  # only district staff import
+    assert 'id="work-link"' in page
+    client.force_login(users.staff_a)
+    page = client.get(reverse("reporting:reports")).content.decode()
+    assert 'href="/enterprises/import/"' in page and 'href="/tier-lists/"' not in page

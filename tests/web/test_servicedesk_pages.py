@@ -85,3 +85,37 @@ def test_other_districts_cannot_log_visits_or_open_demands(client, users, ref, m
     assert client.post(reverse("servicedesk:demand-new", args=[ent.credit_code]), {}).status_code == 404
     client.force_login(users.official)  # officials read the enterprise but do not log its visits
     assert client.get(reverse("servicedesk:visit-new", args=[ent.credit_code])).status_code == 404
+
+
+def test_visit_form_needs_a_deliberate_entry_and_marks_demand_fields_required_only_when_raised(
+    client, users, ref, make_enterprise
+):
+    ent = make_enterprise("500112")
+    client.force_login(users.staff_a)
+    url = reverse("servicedesk:visit-new", args=[ent.credit_code])
+    page = client.get(url).content.decode()
+    # Nothing pre-filled: no date of today, no mode chosen.
+    assert timezone.localdate().isoformat() not in page and 'value="on_site" selected' not in page
+    demand_part = page[page.index('id="demand-fields"') :]
+    assert " *</label>" not in demand_part  # no demand field is marked required while none is raised
+    assert 'type="date"' not in page and 'placeholder="年-月-日"' in page  # year first, whatever the browser
+    untouched = client.post(url, {})
+    assert untouched.status_code == 400 and not Visit.objects.exists()
+    html = untouched.content.decode()
+    assert html.count("该字段是必填项") >= 2  # the day and the mode
+    # Ticking the box makes the demand's fields required.
+    raised = client.post(url, {"visited_on": timezone.localdate().isoformat(), "mode": "phone", "raise_demand": "on"})
+    assert raised.status_code == 400 and 'id="field-demand-description"' in raised.content.decode()
+
+
+def test_dates_in_chinese_order_are_read_and_a_saved_visit_says_so(client, users, ref, make_enterprise):
+    ent = make_enterprise("500112")
+    client.force_login(users.staff_a)
+    day = timezone.localdate() - dt.timedelta(days=3)
+    response = client.post(
+        reverse("servicedesk:visit-new", args=[ent.credit_code]),
+        {"visited_on": f"{day.year}年{day.month:02d}月{day.day:02d}日", "mode": "on_site"},
+        follow=True,
+    )
+    assert response.status_code == 200 and Visit.objects.get(enterprise=ent).visited_on == day
+    assert "走访记录已保存" in response.content.decode()

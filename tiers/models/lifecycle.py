@@ -7,6 +7,9 @@ transition leaves one event row (who, when, from, to, why).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +35,24 @@ class CertificationStatusChoices(models.TextChoices):
     RE_REVIEW = C.RE_REVIEW, _("Under re-review")
     EXPIRED = C.EXPIRED, _("Expired")
     REVOKED = C.REVOKED, _("Revoked")
+
+
+# The words of the lifecycle's actions (tiers/rules/lifecycle.py), for histories, admin actions and errors.
+ACTION_LABELS = {
+    "submit": _("submit"),
+    "recommend": _("recommend"),
+    "decline": _("decline to recommend"),
+    "withdraw": _("withdraw"),
+    "start_review": _("start the municipal review"),
+    "publicise": _("publish for public notice"),
+    "certify": _("certify"),
+    "reject": _("reject"),
+    "start_re_review": _("start the re-review"),
+    "confirm": _("confirm after re-review"),
+    "revoke": _("revoke"),
+    "expire": _("expire"),
+    "import": _("import"),
+}
 
 
 class Application(models.Model):
@@ -70,7 +91,7 @@ class Application(models.Model):
         indexes = [models.Index(fields=["status", "tier"], name="application_status_tier")]
 
     def __str__(self) -> str:
-        return f"{self.enterprise_id} → {self.tier_id} ({self.status})"
+        return f"{self.enterprise_id} → {self.tier_id}（{self.get_status_display()}）"
 
 
 class Certification(models.Model):
@@ -131,6 +152,13 @@ class Certification(models.Model):
 
 
 class TransitionEvent(models.Model):
+    """One step of a lifecycle: who moved the item, when, from which state to which, and why.
+
+    Subclasses name the words of their actions and states, so histories never print raw codes.
+    """
+
+    action_labels: ClassVar[Mapping[str, Any]] = {}
+    status_choices: ClassVar[Any] = None
     action = models.CharField(_("action"), max_length=30)
     from_status = models.CharField(_("from"), max_length=20)
     to_status = models.CharField(_("to"), max_length=20)
@@ -154,9 +182,30 @@ class TransitionEvent(models.Model):
         abstract = True
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} → {self.get_to_status_display()}"
 
-class ApplicationTransition(TransitionEvent):  # noqa: DJ008 - shown inline under its application
+    def _status_label(self, code: str) -> str:
+        choices = self.status_choices
+        if choices is not None and code in choices.values:
+            return str(choices(code).label)
+        return code
+
+    def get_action_display(self) -> str:
+        return str(self.action_labels.get(self.action, self.action))
+
+    def get_from_status_display(self) -> str:
+        return self._status_label(self.from_status) if self.from_status else "—"
+
+    def get_to_status_display(self) -> str:
+        return self._status_label(self.to_status)
+
+
+class ApplicationTransition(TransitionEvent):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
+
+    action_labels = ACTION_LABELS
+    status_choices = ApplicationStatusChoices
 
     district_path = "application__enterprise__district"
 
@@ -166,8 +215,11 @@ class ApplicationTransition(TransitionEvent):  # noqa: DJ008 - shown inline unde
         verbose_name_plural = _("application transitions")
 
 
-class CertificationTransition(TransitionEvent):  # noqa: DJ008 - shown inline under its certification
+class CertificationTransition(TransitionEvent):
     certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="transitions")
+
+    action_labels = ACTION_LABELS
+    status_choices = CertificationStatusChoices
 
     district_path = "certification__enterprise__district"
 
