@@ -175,6 +175,7 @@ def test_the_work_queue_lists_unclaimed_matches_with_their_application(client, u
     assert reverse("programs:benefit-new", args=[uptake.a.credit_code, uptake.board.pk]) not in html
     assert reverse("programs:benefit-new", args=[uptake.f.credit_code, uptake.board.pk]) not in html
     client.force_login(users.official_bj)  # officials do not claim benefits for firms
-    assert reverse("programs:benefit-new", args=[uptake.e.credit_code, uptake.board.pk]) not in client.get(
-        reverse("servicedesk:work")
-    ).content.decode()
+    assert (
+        reverse("programs:benefit-new", args=[uptake.e.credit_code, uptake.board.pk])
+        not in client.get(reverse("servicedesk:work")).content.decode()
+    )
