@@ -30,3 +30,16 @@
   document.addEventListener("DOMContentLoaded", function () { label(); });
   document.addEventListener("htmx:afterSwap", function (e) { label(e.target.closest("table") || e.target); });
 })();
+
+/* The phone header's menu button opens and closes the menu (a data attribute instead of an inline handler,
+   which the Content-Security-Policy refuses). */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest ? event.target.closest("[data-menu-toggle]") : null;
+    if (!button) { return; }
+    var header = document.getElementById(button.getAttribute("data-menu-toggle"));
+    if (!header) { return; }
+    button.setAttribute("aria-expanded", String(header.classList.toggle("open")));
+  });
+})();

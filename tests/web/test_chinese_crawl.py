@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from enterprises.models import Enterprise, ImportRun
+from programs.models import BenefitMatch
 from reference.services.demo import load_demo_data
 from servicedesk.models import Demand
 from servicedesk.notifications import collect
@@ -125,6 +126,9 @@ def samples(staff: User) -> dict[str, dict[str, Any]]:
     assert demand is not None
     run = ImportRun.objects.filter(district=staff.district).first()
     tier_list = TierListImport.objects.first()
+    # The demo's matches are Beijing's measures: the staff of Yubei get the 404 page, the superuser the form.
+    match = BenefitMatch.objects.order_by("pk").first()
+    assert match is not None, "the demo runs the policy matching"
     return {
         "enterprises:detail": {"code": enterprise.credit_code},
         "enterprises:year-facts": {"code": enterprise.credit_code},
@@ -136,6 +140,10 @@ def samples(staff: User) -> dict[str, dict[str, Any]]:
         "reporting:district": {"code": staff.district.code},
         "programs:detail": {"code": "bj-2023-ten-actions"},
         "programs:detail#cq": {"code": "cq-2022-2025-action-plan"},
+        # The application prefilled from a match (the demo's matches are Beijing's measures).
+        "programs:benefit-new": {"code": match.enterprise.credit_code, "measure_id": match.measure_id}
+        if match
+        else None,
         # Not pages: POST-only actions, downloads, fragments polled by htmx, the login flow.
         "servicedesk:take-on": None,
         "servicedesk:notifications-read": None,
