@@ -100,9 +100,8 @@ def enterprises_import(*, actor: Any, stream: IO[bytes], file_name: str) -> Impo
     return _execute(run, actor, stream)
 
 
-def import_start(*, actor: Any, upload: Any) -> ImportRun:
-    """Keep an uploaded file and queue its import; the run's status tells how it goes."""
-    _check_importer(actor)
+def upload_name(upload: Any) -> str:
+    """The uploaded file's own name, once its size and type are acceptable (a DomainError on `file` otherwise)."""
     if upload.size > settings.ZJTX_IMPORT_MAX_BYTES:
         raise DomainError(
             _("The file is larger than %(mb)s MB.") % {"mb": settings.ZJTX_IMPORT_MAX_BYTES // (1024 * 1024)},
@@ -116,6 +115,13 @@ def import_start(*, actor: Any, upload: Any) -> ImportRun:
             code="unsupported_file",
             field="file",
         )
+    return name
+
+
+def import_start(*, actor: Any, upload: Any) -> ImportRun:
+    """Keep an uploaded file and queue its import; the run's status tells how it goes."""
+    _check_importer(actor)
+    name = upload_name(upload)
     run = ImportRun(file_name=name[:255], status=ImportStatus.PENDING, actor=actor, district_id=_own_district(actor))
     run.stored_file.save(name, upload, save=False)
     run.save()

@@ -16,10 +16,8 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -28,8 +26,8 @@ from django.utils.translation import gettext as _
 from accounts.audit import record_many
 from accounts.models import AuditAction
 from enterprises.models import Enterprise
-from enterprises.services.import_files import SUPPORTED, ImportFileError, read_rows
-from enterprises.services.importing import sha256_of
+from enterprises.services.import_files import ImportFileError, read_rows
+from enterprises.services.importing import sha256_of, upload_name
 from reference.models import District, Industry, Tier
 from tiers.models import Certification, CertificationTransition, TierListImport, TierListStatus
 from tiers.rules import tier_lists as rules
@@ -85,19 +83,7 @@ def tier_list_start(
     jurisdiction_id = getattr(actor, "jurisdiction_id", None)
     if jurisdiction_id is not None and not tier.applies_to(jurisdiction_id):
         raise DomainError(_("The tier %(tier)s does not apply in this jurisdiction.") % {"tier": tier}, field="tier")
-    if upload.size > settings.ZJTX_IMPORT_MAX_BYTES:
-        raise DomainError(
-            _("The file is larger than %(mb)s MB.") % {"mb": settings.ZJTX_IMPORT_MAX_BYTES // (1024 * 1024)},
-            code="too_large",
-            field="file",
-        )
-    name = Path(upload.name or "upload").name
-    if Path(name).suffix.lower() not in SUPPORTED:
-        raise DomainError(
-            _("Unsupported file type; use %(supported)s.") % {"supported": ", ".join(SUPPORTED)},
-            code="unsupported_file",
-            field="file",
-        )
+    name = upload_name(upload)
     run = TierListImport(
         file_name=name[:255],
         tier=tier,
