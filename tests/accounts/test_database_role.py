@@ -19,6 +19,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.models import AuditEntry
+from tests.conftest import _direct
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +31,9 @@ def app_role(users, monkeypatch):
     password = secrets.token_urlsafe(16)
     monkeypatch.setenv("ZJTX_APP_DB_PASSWORD", password)
     call_command("create_app_role", name, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    d = connection.settings_dict
+    # Straight to PostgreSQL, not through the tests' pgbouncer: the bouncer authenticates only the
+    # users in its own auth file, and a role created here is not one of them.
+    d = {**connection.settings_dict, **_direct}
     conn = psycopg.connect(
         host=d["HOST"] or "127.0.0.1", port=d["PORT"] or 5432, dbname=d["NAME"], user=name, password=password,
         autocommit=True,
