@@ -79,6 +79,58 @@ def test_preview_writes_nothing_then_confirm_writes_and_a_rerun_changes_nothing(
     assert (Certification.objects.count(), AuditEntry.objects.count(), Enterprise.objects.count()) == before
 
 
+@pytest.mark.parametrize("writer", ["set-based", "orm"])
+def test_both_writers_write_the_same_certifications_transitions_and_audit_entries(
+    writer, users, ref, make_enterprise, monkeypatch, settings
+):
+    """PostgreSQL writes new certifications set-based (tier_list_copy.py), SQLite through the ORM: same rows."""
+    if writer == "set-based" and not settings.USES_POSTGRES:
+        pytest.skip("the set-based writer needs PostgreSQL")
+    if writer == "orm":
+        monkeypatch.setattr(tier_lists, "uses_copy", lambda: False)
+    current = make_enterprise("500112", name="渝北现行有限公司")
+    past = make_enterprise("500105", name="江北已过期有限公司")
+    rows = [
+        ["渝北现行有限公司", current.credit_code, "渝北区", "2026年第一批", "", "2026-07-01", "", "备注甲"],
+        ["江北已过期有限公司", past.credit_code, "江北区", "", "", "2020-01-01", "", ""],
+    ]
+    run = confirm(users.official, upload(users.official, list_csv(rows), ref.tiers["innovative_sme"]))
+    assert run.status == "done" and run.written["certifications_created"] == 2, run.message
+
+    certs = {c.enterprise_id: c for c in Certification.objects.filter(enterprise__in=[current, past])}
+    now, then = certs[current.pk], certs[past.pk]
+    assert (now.tier, now.status, now.valid_from, now.valid_until, now.ended_on) == (
+        ref.tiers["innovative_sme"],
+        "active",
+        dt.date(2026, 7, 1),
+        dt.date(2029, 7, 1),
+        None,
+    )
+    assert (then.status, then.valid_until, then.ended_on) == ("expired", dt.date(2023, 1, 1), dt.date(2023, 1, 1))
+    assert "名单.csv" in now.reason and now.reason.endswith("2；2026年第一批；备注甲")  # file row 2, batch, note
+    assert then.reason.endswith("3")  # file row 3, no batch, no note
+    assert sorted(
+        CertificationTransition.objects.filter(certification__in=[now, then]).values_list(
+            "certification_id", "action", "from_status", "to_status", "actor_id", "reason"
+        )
+    ) == sorted(
+        (c.pk, "list_import", "", c.status, users.official.pk, c.reason) for c in (now, then)
+    )  # fmt: skip
+    entries = AuditEntry.objects.filter(content_type__model="certification", action="import")
+    fields = ("object_id", "object_repr", "district_id", "changes", "actor_id", "source")
+    assert sorted(entries.values_list(*fields)) == sorted(
+        (
+            str(c.pk), str(c), e.district_id,
+            {"tier_id": [None, c.tier_id], "status": [None, c.status], "valid_from": [None, c.valid_from.isoformat()],
+             "valid_until": [None, c.valid_until.isoformat()], "reason": [None, c.reason]},
+            users.official.pk, "tier_list",
+        )
+        for c, e in ((now, current), (then, past))
+    )  # fmt: skip
+    current.refresh_from_db()
+    assert (current.current_tier, current.current_tier_until) == (ref.tiers["innovative_sme"], dt.date(2029, 7, 1))
+
+
 def test_a_level_needs_the_level_below_unless_the_exception_is_accepted(users, ref, make_enterprise):
     with_base = make_enterprise("500112", name="有基础有限公司")
     without = make_enterprise("500112", name="无基础有限公司")

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ from tiers.rules import tier_lists as rules
 from tiers.rules.lifecycle import CertificationStatus as C
 from tiers.rules.tier_lists import Held, ListedTier, ListKind, Outcome, Plan
 from tiers.services.lifecycle import refresh_current_tier
+from tiers.services.tier_list_copy import NewCertification, insert_certifications
 from tiers.services.tier_list_rows import ListColumns, ListRow, map_list_headers, parse_list_row
 from zjtx.access import locked_in_scope
 from zjtx.audit_context import audit_context
@@ -45,6 +46,11 @@ CHUNK = 5000
 SAMPLE = 200  # rows kept per plain outcome for the preview; conflicts, exceptions and rejections are all kept
 MAX_KEPT = 50_000
 REJECTED = "rejected"
+
+
+def uses_copy() -> bool:
+    """PostgreSQL writes the new certifications set-based (tier_list_copy.py); other databases through the ORM."""
+    return connection.vendor == "postgresql"
 
 
 def _reason_text(reason: str, row: ListRow, tier: Tier, other_row: int | None) -> str:
@@ -482,24 +488,56 @@ def _write(run: TierListImport, plan: ListPlan) -> dict[str, int]:
     written["certifications_moved"] = len(changed)
 
     # 3. New certifications (new, renewals, accepted exceptions); a period already over is recorded as expired.
-    creating = [p for p in writing if p.outcome in (Outcome.NEW, Outcome.RENEWAL, Outcome.EXCEPTION)]
-    fresh = []
-    for p in creating:
-        assert p.plan is not None and p.plan.valid_from and p.plan.valid_until and p.enterprise_id
-        over = p.plan.valid_until <= today
-        fresh.append(
+    creating = []
+    for p in writing:
+        if p.outcome in (Outcome.NEW, Outcome.RENEWAL, Outcome.EXCEPTION):
+            assert p.plan is not None and p.plan.valid_from and p.plan.valid_until and p.enterprise_id
+            over = p.plan.valid_until <= today
+            creating.append(
+                (
+                    p.row.number, p.enterprise_id, C.EXPIRED if over else C.ACTIVE, p.plan.valid_from,
+                    p.plan.valid_until, p.plan.valid_until if over else None, _reason(run, p),
+                )
+            )  # fmt: skip
+    if uses_copy():
+        created_count = insert_certifications(tier_id=run.tier_id, rows=creating, actor_id=run.confirmed_by_id, now=now)
+    else:
+        created_count = _create_certifications(run, creating, transitions, audit)
+    CertificationTransition.objects.bulk_create(transitions, batch_size=2000)
+    _audit_with_districts(audit)
+    written["certifications_created"] = created_count
+    for p in writing:
+        written[p.outcome] += 1
+    written["exceptions_accepted"] = sum(1 for p in writing if p.outcome == Outcome.EXCEPTION)
+    touched = sorted({p.enterprise_id for p in writing if p.enterprise_id})
+    for start in range(0, len(touched), 10_000):
+        refresh_current_tier(touched[start : start + 10_000])
+    return dict(written)
+
+
+def _create_certifications(
+    run: TierListImport,
+    creating: list[NewCertification],
+    transitions: list[CertificationTransition],
+    audit: list[tuple[Any, dict[str, Any]]],
+) -> int:
+    """The ORM writer of the new certifications (databases without COPY); their transitions and audit
+    entries are added to the lists the caller writes."""
+    fresh = Certification.objects.bulk_create(
+        [
             Certification(
-                enterprise_id=p.enterprise_id, tier=run.tier, status=C.EXPIRED if over else C.ACTIVE,
-                valid_from=p.plan.valid_from, valid_until=p.plan.valid_until,
-                ended_on=p.plan.valid_until if over else None, reason=_reason(run, p),
+                enterprise_id=enterprise_id, tier=run.tier, status=status, valid_from=valid_from,
+                valid_until=valid_until, ended_on=ended_on, reason=reason,
             )
-        )  # fmt: skip
-    fresh = Certification.objects.bulk_create(fresh, batch_size=2000)
+            for _number, enterprise_id, status, valid_from, valid_until, ended_on, reason in creating
+        ],
+        batch_size=2000,
+    )  # fmt: skip
     for cert in fresh:
         transitions.append(
             CertificationTransition(
-                certification=cert, action="list_import", from_status="", to_status=cert.status, actor=actor,
-                reason=cert.reason,
+                certification=cert, action="list_import", from_status="", to_status=cert.status,
+                actor=run.confirmed_by, reason=cert.reason,
             )
         )  # fmt: skip
         audit.append(
@@ -512,16 +550,7 @@ def _write(run: TierListImport, plan: ListPlan) -> dict[str, int]:
                 },
             )
         )  # fmt: skip
-    CertificationTransition.objects.bulk_create(transitions, batch_size=2000)
-    _audit_with_districts(audit)
-    written["certifications_created"] = len(fresh)
-    for p in writing:
-        written[p.outcome] += 1
-    written["exceptions_accepted"] = sum(1 for p in writing if p.outcome == Outcome.EXCEPTION)
-    touched = sorted({p.enterprise_id for p in writing if p.enterprise_id})
-    for start in range(0, len(touched), 10_000):
-        refresh_current_tier(touched[start : start + 10_000])
-    return dict(written)
+    return len(fresh)
 
 
 def _plain(value: Any) -> Any:
