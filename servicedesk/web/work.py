@@ -12,7 +12,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +24,7 @@ from servicedesk import notifications, services
 from servicedesk.selectors import notifications_for
 from zjtx.access import has_any_role
 from zjtx.errors import DomainError
+from zjtx.paginator import CappedPaginator
 from zjtx.web import scoped_or_404
 from zjtx.work_queue import WorkItem, WorkSource, sources_for
 
@@ -120,7 +120,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             return redirect("servicedesk:notifications")
     else:
         form = NotificationSettingsForm(initial={"email_digest": notifications.wants_email(user)})
-    page = Paginator(notifications_for(user), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(notifications_for(user), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "servicedesk/notifications.html",
