@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from enterprises.models import Enterprise, SizeClass
 from enterprises.models.registry import ListingStatus
 from enterprises.rules import credit_code
-from zjtx.filters import CodeInFilter
+from zjtx.filters import CodeInFilter, DistrictCodeFilter
 
 
 class EnterpriseFilter(df.FilterSet):
-    district = CodeInFilter(field_name="district__code", label=_("District codes (comma-separated)"))
+    district = DistrictCodeFilter(field_name="district__code", label=_("District codes (comma-separated)"))
     jurisdiction = df.CharFilter(field_name="district__jurisdiction__code", label=_("Jurisdiction code"))
     tier = CodeInFilter(field_name="current_tier__code", label=_("Current tier codes"))
     has_tier = df.BooleanFilter(field_name="current_tier", lookup_expr="isnull", exclude=True, label=_("Holds a tier"))

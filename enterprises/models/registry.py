@@ -100,6 +100,14 @@ class Enterprise(models.Model):
         indexes = [
             models.Index(fields=["district", "current_tier"], name="enterprise_district_tier"),
             models.Index(fields=["current_tier", "district"], name="enterprise_tier_district"),
+            # A district's enterprise ids by an index-only scan (issue 16): the lists of a district's
+            # visits, demands and certifications start from them; through the foreign key's own index
+            # PostgreSQL fetched every enterprise row of the district from the heap (~110 ms for 500112).
+            models.Index(fields=["district", "id"], name="enterprise_district_id"),
+            # The other way round: an enterprise's district by an index-only lookup, for the scope check of an
+            # official's list (demand → enterprise → district's jurisdiction), which otherwise reads each
+            # enterprise's heap row (overdue demands' capped count: ~37 → ~29 ms on the loaded 500k set).
+            models.Index(fields=["id"], include=["district"], name="enterprise_id_district"),
             # The few listed firms, for the new-listings metric (a partial index: unlisted rows stay out).
             models.Index(
                 fields=["listed_on"],
