@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='enterprise',
-            index=models.Index(fields=['district', 'id'], name='enterprise_district_id'),
+            index=models.Index(fields=['district', 'name', 'id'], name='enterprise_district_name'),
         ),
         migrations.AddIndex(
             model_name='enterprise',
