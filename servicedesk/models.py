@@ -260,6 +260,13 @@ class Demand(models.Model):
                 condition=models.Q(status__in=sorted(D.PENDING)),
                 name="demand_pending_list_order",
             ),
+            # The work queue's overdue demands and demands due soon, earliest due first: read off the index
+            # instead of sorting every pending demand in a parallel external sort (~200 ms at national scale).
+            models.Index(
+                fields=["due_on", "id"],
+                condition=models.Q(status__in=sorted(D.PENDING)),
+                name="demand_pending_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,10 @@ class Migration(migrations.Migration):
             index=models.Index(condition=models.Q(('status__in', ['assigned', 'in_progress', 'open', 'reopened'])), fields=['-raised_on', '-id'], include=('due_on',), name='demand_pending_list_order'),
         ),
         migrations.AddIndex(
+            model_name='demand',
+            index=models.Index(condition=models.Q(('status__in', ['assigned', 'in_progress', 'open', 'reopened'])), fields=['due_on', 'id'], name='demand_pending_due'),
+        ),
+        migrations.AddIndex(
             model_name='serviceassignment',
             index=models.Index(fields=['-started_at', '-id'], name='assignment_list_order'),
         ),

@@ -26,7 +26,7 @@ from zjtx.access import has_any_role
 from zjtx.errors import DomainError
 from zjtx.paginator import CappedPaginator
 from zjtx.web import scoped_or_404
-from zjtx.work_queue import WorkItem, WorkSource, sources_for
+from zjtx.work_queue import WorkItem, WorkSource, capped_count, shown_count, sources_for
 
 ITEMS_PER_KIND = 10
 
@@ -35,8 +35,12 @@ ITEMS_PER_KIND = 10
 class Section:
     key: str
     source: WorkSource
-    count: int
+    count: int  # up to WORK_COUNT_CAP + 1
     items: list[WorkItem]
+
+    @property
+    def shown(self) -> str:
+        return shown_count(self.count)
 
 
 def queue_sections(user: Any, *, limit: int = ITEMS_PER_KIND) -> list[Section]:
@@ -60,8 +64,10 @@ def header_counts(user: Any) -> dict[str, int]:
     if not has_any_role(user):
         return {"work": 0, "unread": 0}
     today = timezone.localdate()
+    # Each source counts up to WORK_COUNT_CAP + 1, so the sum is exact while it is at most the cap.
     work = sum(source.count(user, today) for _key, source in sources_for(user))
-    return {"work": work, "unread": notifications_for(user).filter(read_at__isnull=True).count()}
+    unread = capped_count(notifications_for(user).filter(read_at__isnull=True))
+    return {"work": work, "unread": unread, "work_shown": shown_count(work), "unread_shown": shown_count(unread)}
 
 
 def context(request: HttpRequest) -> dict[str, Any]:
