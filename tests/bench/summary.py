@@ -7,7 +7,10 @@ put side by side:
     .venv/bin/python tests/bench/summary.py 50k=/tmp/s50k.json 150k=/tmp/s150k.json 500k=/tmp/s500k.json
 
 prints one table with a value column per file (the goal and whether it was met are the last file's), and
-`--markdown` prints it as the Markdown table docs/performance/README.md reproduces.
+`--markdown` prints it as the Markdown table docs/performance/README.md reproduces.  Rows of different
+benchmarks on the same data set go one after the other into one table with `--concat`:
+
+    .venv/bin/python tests/bench/summary.py --concat /tmp/scale.json /tmp/nightly.json
 """
 
 from __future__ import annotations
@@ -90,7 +93,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs", nargs="+", help="LABEL=path.json (saved by a benchmark's --summary-json)")
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--concat", action="store_true", help="one table of all the files' rows, in order")
     args = parser.parse_args(argv)
+    if args.concat:
+        rows = [row for item in args.runs for row in load(item.rpartition("=")[2])]
+        if args.markdown:
+            print(side_by_side([("", rows)], markdown=True))
+        else:
+            print_summary(rows)
+        return
     runs = []
     for item in args.runs:
         label, _sep, path = item.rpartition("=")
