@@ -45,7 +45,8 @@ class Pagination(PageNumberPagination):
     django_paginator_class = CappedPaginator
 
     def get_paginated_response(self, data: Any) -> Response:
-        paginator = self.page.paginator
+        assert self.page is not None  # paginate_queryset ran first
+        paginator: Any = self.page.paginator  # a CappedPaginator (django_paginator_class)
         return Response(
             {
                 "count": paginator.shown_count,

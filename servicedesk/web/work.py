@@ -59,10 +59,10 @@ def _urgency(item: WorkItem) -> tuple[int, Any]:
     return (0, "") if item.due_on is None else (1, item.due_on)
 
 
-def header_counts(user: Any) -> dict[str, int]:
+def header_counts(user: Any) -> dict[str, Any]:
     """The counts in the header: open work and unread notifications (a few COUNT queries)."""
     if not has_any_role(user):
-        return {"work": 0, "unread": 0}
+        return {"work": 0, "unread": 0, "work_shown": "0", "unread_shown": "0"}
     today = timezone.localdate()
     # Each source counts up to WORK_COUNT_CAP + 1, so the sum is exact while it is at most the cap.
     work = sum(source.count(user, today) for _key, source in sources_for(user))
