@@ -261,9 +261,12 @@ class Demand(models.Model):
                 name="demand_pending_list_order",
             ),
             # The work queue's overdue demands and demands due soon, earliest due first: read off the index
-            # instead of sorting every pending demand in a parallel external sort (~200 ms at national scale).
+            # instead of sorting every pending demand in a parallel external sort (~200 ms at national scale);
+            # with the enterprise included, the overdue list's capped count is an index-only scan joined to
+            # the district's enterprise ids (88 → 24 ms for 500112 in EXPLAIN ANALYZE).
             models.Index(
                 fields=["due_on", "id"],
+                include=["enterprise"],
                 condition=models.Q(status__in=sorted(D.PENDING)),
                 name="demand_pending_due",
             ),

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='demand',
-            index=models.Index(condition=models.Q(('status__in', ['assigned', 'in_progress', 'open', 'reopened'])), fields=['due_on', 'id'], name='demand_pending_due'),
+            index=models.Index(condition=models.Q(('status__in', ['assigned', 'in_progress', 'open', 'reopened'])), fields=['due_on', 'id'], include=('enterprise',), name='demand_pending_due'),
         ),
         migrations.AddIndex(
             model_name='serviceassignment',
