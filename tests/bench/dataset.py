@@ -606,6 +606,28 @@ class Generator:
                 )
 
 
+def _drop_gin_indexes(table: str) -> list[str]:
+    """Drop the table's GIN indexes (the name search's trigrams and bigrams) before a bulk load and return
+    their definitions: maintained row by row they made the COPY of 500,000 enterprises about three times
+    slower than building them once afterwards (a few seconds each)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexdef LIKE %s",
+            [table, "% USING gin %"],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    return [definition for _name, definition in indexes]
+
+
+def _create_indexes(definitions: list[str]) -> int:
+    with connection.cursor() as cursor:
+        for definition in definitions:
+            cursor.execute(definition)
+    return 0
+
+
 def _check_database() -> None:
     if connection.vendor != "postgresql":
         raise DatasetError("generate_dataset needs PostgreSQL (COPY); set DATABASE_URL=postgres://...")
@@ -678,7 +700,11 @@ def generate(
 
     try:
         step("reference data and users", reference)
-        step("enterprises", gen.enterprises)
+        gin_indexes = _drop_gin_indexes("enterprises_enterprise")
+        try:
+            step("enterprises", gen.enterprises)
+        finally:
+            step("name search indexes (GIN), built once", lambda: _create_indexes(gin_indexes))
         step("yearly facts", gen.year_facts)
         step("certifications", gen.certifications)
         step("current tier (one UPDATE)", gen.refresh_current_tier)
