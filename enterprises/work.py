@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from enterprises.models import ImportRun
 from enterprises.models.registry import ImportStatus
 from zjtx.access import restrict
-from zjtx.work_queue import DISTRICT, WorkItem, WorkSource, contribute
+from zjtx.work_queue import DISTRICT, WorkItem, WorkSource, capped_count, contribute
 
 # A failed import stays in the queue this long (or until a later import of the district succeeds).
 FAILED_IMPORT_DAYS = 14
@@ -46,7 +46,7 @@ def contribute_work() -> None:
             order=90,
             title=gettext_lazy("Failed imports"),
             roles=DISTRICT,
-            count=lambda user, today: failed_imports(user, today).count(),
+            count=lambda user, today: capped_count(failed_imports(user, today)),
             items=_items,
             list_url=lambda _user: reverse("enterprises:import"),
             notify=True,

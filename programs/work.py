@@ -14,7 +14,7 @@ from programs.models import BenefitApplication
 from programs.rules.benefits import BenefitStatus as B
 from programs.selectors import benefit_applications_for, unclaimed_matches_for
 from zjtx.templatetags.zjtx_tags import yuan
-from zjtx.work_queue import DISTRICT, OFFICIAL, WorkItem, WorkSource, contribute
+from zjtx.work_queue import DISTRICT, OFFICIAL, WorkItem, WorkSource, capped_count, contribute
 
 
 def benefits_waiting(user: Any) -> QuerySet[BenefitApplication]:
@@ -44,7 +44,7 @@ def contribute_work() -> None:
             order=70,
             title=gettext_lazy("Benefit applications waiting for approval"),
             roles=DISTRICT,
-            count=lambda user, _today: benefits_waiting(user).count(),
+            count=lambda user, _today: capped_count(benefits_waiting(user)),
             items=_items(gettext_lazy("Follow up")),
         ),
     )
@@ -54,7 +54,7 @@ def contribute_work() -> None:
             order=120,
             title=gettext_lazy("Benefit applications waiting for approval"),
             roles=OFFICIAL,
-            count=lambda user, _today: benefits_waiting(user).count(),
+            count=lambda user, _today: capped_count(benefits_waiting(user)),
             items=_items(gettext_lazy("Approve or reject")),
             list_url=lambda _user: reverse("admin:programs_benefitapplication_changelist") + "?status__exact=submitted",
             notify=True,
@@ -66,7 +66,7 @@ def contribute_work() -> None:
             order=80,
             title=gettext_lazy("Measures qualifying but unclaimed"),
             roles=DISTRICT,
-            count=lambda user, _today: unclaimed_matches_for(user).count(),
+            count=lambda user, _today: capped_count(unclaimed_matches_for(user)),
             items=_unclaimed_items,
             list_url=lambda _user: reverse("programs:matches"),
         ),

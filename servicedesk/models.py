@@ -94,7 +94,12 @@ class ServiceAssignment(models.Model):
                 name="assignment_ends_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["specialist", "ended_at"], name="assignment_specialist_active")]
+        indexes = [
+            models.Index(fields=["specialist", "ended_at"], name="assignment_specialist_active"),
+            # The list's order (issue 16): a page is read off the index instead of joining and sorting
+            # every assignment in scope with its visit clock (~350 ms at national scale).
+            models.Index(fields=["-started_at", "-id"], name="assignment_list_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} ← {self.specialist_id}"
@@ -247,6 +252,24 @@ class Demand(models.Model):
             models.Index(fields=["enterprise", "status"], name="demand_enterprise_status"),
             models.Index(fields=["unit", "status"], name="demand_unit_status"),
             models.Index(fields=["-raised_on", "-id"], name="demand_list_order"),  # the list's order
+            # The overdue list (issue 16): the pending demands in the list's order with their due date, so a
+            # page and its capped count read only pending demands instead of walking every demand.
+            models.Index(
+                fields=["-raised_on", "-id"],
+                include=["due_on"],
+                condition=models.Q(status__in=sorted(D.PENDING)),
+                name="demand_pending_list_order",
+            ),
+            # The work queue's overdue demands and demands due soon, earliest due first: read off the index
+            # instead of sorting every pending demand in a parallel external sort (~200 ms at national scale);
+            # with the enterprise included, the overdue list's capped count is an index-only scan joined to
+            # the district's enterprise ids (88 → 24 ms for 500112 in EXPLAIN ANALYZE).
+            models.Index(
+                fields=["due_on", "id"],
+                include=["enterprise"],
+                condition=models.Q(status__in=sorted(D.PENDING)),
+                name="demand_pending_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from enterprises.selectors import enterprises_for
 from servicedesk.models import Demand, Visit, VisitCadence
 from servicedesk.rules.demands import DemandStatus as D
 from servicedesk.selectors import demands_for, enterprises_without_specialist, overdue_q
-from zjtx.work_queue import DISTRICT, WorkItem, WorkSource, contribute
+from zjtx.work_queue import DISTRICT, WorkItem, WorkSource, capped_count, contribute
 
 DUE_SOON_DAYS = 7
 
@@ -135,6 +135,16 @@ def _visit_items(user: Any, today: date, limit: int) -> list[WorkItem]:
 
 
 def _unassigned_items(user: Any, today: date, limit: int) -> list[WorkItem]:
+    # Highest tier first, then by name; in two queries (the tiered firms, then, if they are fewer than the
+    # limit, the others by name) so that neither sorts the whole district: one ORDER BY the tier's level
+    # sorted all 26,000 unassigned firms of a large district (~180 ms), while the firms without a tier
+    # come in name order straight off the (district, name, id) index.
+    unassigned = enterprises_without_specialist(user).select_related("current_tier")
+    firms = list(
+        unassigned.filter(current_tier__isnull=False).order_by(F("current_tier__level").desc(), "name", "pk")[:limit]
+    )
+    if len(firms) < limit:
+        firms += unassigned.filter(current_tier__isnull=True).order_by("name", "pk")[: limit - len(firms)]
     return [
         WorkItem(
             key=f"specialist:{e.pk}",
@@ -144,9 +154,7 @@ def _unassigned_items(user: Any, today: date, limit: int) -> list[WorkItem]:
             action=_("Become its specialist"),
             post=True,
         )
-        for e in enterprises_without_specialist(user).order_by(
-            F("current_tier__level").desc(nulls_last=True), "name", "pk"
-        )[:limit]
+        for e in firms
     ]
 
 
@@ -157,7 +165,7 @@ def contribute_work() -> None:
             order=10,
             title=gettext_lazy("Overdue demands"),
             roles=DISTRICT,
-            count=lambda user, today: overdue_demands(user, today).count(),
+            count=lambda user, today: capped_count(overdue_demands(user, today)),
             items=_overdue_items,
             notify=True,
         ),
@@ -168,7 +176,7 @@ def contribute_work() -> None:
             order=20,
             title=gettext_lazy("Demands due within 7 days"),
             roles=DISTRICT,
-            count=lambda user, today: demands_due_soon(user, today).count(),
+            count=lambda user, today: capped_count(demands_due_soon(user, today)),
             items=_due_soon_items,
             notify=True,
         ),
@@ -179,7 +187,7 @@ def contribute_work() -> None:
             order=30,
             title=gettext_lazy("SRDI firms and little giants due for a visit"),
             roles=DISTRICT,
-            count=lambda user, today: visit_overdue(user, today).count(),
+            count=lambda user, today: capped_count(visit_overdue(user, today)),
             items=_visit_items,
             notify=True,
         ),
@@ -190,7 +198,7 @@ def contribute_work() -> None:
             order=40,
             title=gettext_lazy("Enterprises without a specialist"),
             roles=DISTRICT,
-            count=lambda user, _today: enterprises_without_specialist(user).count(),
+            count=lambda user, _today: capped_count(enterprises_without_specialist(user)),
             items=_unassigned_items,
         ),
     )

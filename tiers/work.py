@@ -18,7 +18,7 @@ from tiers.rules.lifecycle import ApplicationStatus as A
 from tiers.rules.lifecycle import CertificationStatus as C
 from tiers.selectors import applications_for, certifications_for, expiring_certifications
 from zjtx.access import restrict
-from zjtx.work_queue import DISTRICT, OFFICIAL, WorkItem, WorkSource, contribute
+from zjtx.work_queue import DISTRICT, OFFICIAL, WorkItem, WorkSource, capped_count, contribute
 
 
 def ending_soon(user: Any, today: date) -> QuerySet[Certification]:
@@ -104,7 +104,7 @@ def contribute_work() -> None:
             order=50,
             title=gettext_lazy("Certifications ending within 90 days"),
             roles=DISTRICT,
-            count=lambda user, today: ending_soon(user, today).count(),
+            count=lambda user, today: capped_count(ending_soon(user, today)),
             items=lambda user, today, limit: _certification_items(ending_soon(user, today)[:limit], "ending", today),
             notify=True,
         ),
@@ -115,7 +115,7 @@ def contribute_work() -> None:
             order=60,
             title=gettext_lazy("Re-review windows open"),
             roles=DISTRICT,
-            count=lambda user, today: re_review_opening(user, today).count(),
+            count=lambda user, today: capped_count(re_review_opening(user, today)),
             items=lambda user, today, limit: _certification_items(
                 re_review_opening(user, today)[:limit], "re-review", today
             ),
@@ -128,7 +128,7 @@ def contribute_work() -> None:
             order=110,
             title=gettext_lazy("Applications recommended, waiting for review"),
             roles=OFFICIAL,
-            count=lambda user, _today: applications_waiting(user).count(),
+            count=lambda user, _today: capped_count(applications_waiting(user)),
             items=_application_items,
             list_url=lambda _user: reverse("admin:tiers_application_changelist") + "?status__exact=recommended",
             notify=True,
@@ -140,7 +140,7 @@ def contribute_work() -> None:
             order=140,
             title=gettext_lazy("Tier lists waiting for confirmation"),
             roles=OFFICIAL,
-            count=lambda user, _today: lists_waiting(user).count(),
+            count=lambda user, _today: capped_count(lists_waiting(user)),
             items=_list_items,
             list_url=lambda _user: reverse("tiers:tier-lists"),
             notify=True,

@@ -29,12 +29,55 @@ from rest_framework.response import Response
 from zjtx import outbox
 from zjtx.access import Action, can_change_model, has_any_role, restrict
 from zjtx.errors import DomainError
+from zjtx.paginator import CappedPaginator, default_cap
 
 
 class Pagination(PageNumberPagination):
+    """Pages of 50 (page_size up to 500) with a count exact up to ZJTX_PAGINATION_COUNT_CAP (1000).
+
+    Above the cap the answer says `"count": 1000, "count_capped": true` (more than 1000 rows) instead of
+    counting every row (zjtx/paginator.py says why); `next` and `previous` keep working on every page.
+    """
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None  # paginate_queryset ran first
+        paginator: Any = self.page.paginator  # a CappedPaginator (django_paginator_class)
+        return Response(
+            {
+                "count": paginator.shown_count,
+                "count_capped": paginator.capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        response = super().get_paginated_response_schema(schema)
+        cap = default_cap()
+        response["required"] = ["count", "count_capped", "results"]
+        response["properties"]["count"] = {
+            "type": "integer",
+            "example": 123,
+            "description": f"The number of results, exact up to {cap}; when there are more, {cap} "
+            "and count_capped is true.",
+        }
+        response["properties"] = {
+            "count": response["properties"]["count"],
+            "count_capped": {
+                "type": "boolean",
+                "example": False,
+                "description": f"True when there are more than {cap} results (count is then {cap}, shown as "
+                f'"{cap}+"): follow next to page on.',
+            },
+            **{k: v for k, v in response["properties"].items() if k != "count"},
+        }
+        return response
 
 
 class IsAuthenticatedWithRole(permissions.BasePermission):

@@ -423,6 +423,11 @@ LOGGING = {
 }
 
 # --- Domain settings -----------------------------------------------------------------------
+# Lists (API and pages) count their rows exactly up to this many and report "more than this" beyond
+# (zjtx/paginator.py): an exact count of a national list costs more than the page itself.
+ZJTX_PAGINATION_COUNT_CAP = env.int("ZJTX_PAGINATION_COUNT_CAP", default=1000)
+if ZJTX_PAGINATION_COUNT_CAP < 1:
+    raise ImproperlyConfigured("ZJTX_PAGINATION_COUNT_CAP must be at least 1.")
 # Days before a certification's end at which it is listed as "expiring soon".
 ZJTX_EXPIRING_SOON_DAYS = env.int("ZJTX_EXPIRING_SOON_DAYS", default=90)
 # Service desk (一企一策一人): an enterprise with a specialist is due for a visit when its last

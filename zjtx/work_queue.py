@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from zjtx.paginator import count_upto
 from zjtx.roles import Role
+
+# The header's badge and the queue's chips count up to this many and show "99+" beyond: they are computed on
+# every page a district's staff open, and exact counts of a national district's overdue demands or firms
+# without a specialist cost 80–180 ms a page (issue 16); nobody works through 99 items from the badge.
+WORK_COUNT_CAP = 99
 
 DISTRICT = frozenset({Role.DISTRICT_STAFF})
 OFFICIAL = frozenset({Role.MUNICIPAL_OFFICIAL})
@@ -40,7 +46,7 @@ class WorkSource:
     order: int  # position on the page
     title: Any  # a (lazy) translated label of the kind of work
     roles: frozenset[str]  # who has this work; superusers see every source
-    count: Callable[[Any, date], int]  # (user, today) → how many
+    count: Callable[[Any, date], int]  # (user, today) → how many, up to WORK_COUNT_CAP + 1 (capped_count)
     items: Callable[[Any, date, int], list[WorkItem]]  # (user, today, limit) → the most urgent first
     list_url: Callable[[Any], str] | None = None  # the full list, when the page shows only the first items
     notify: bool = False  # whether new items are notified (site list, e-mail digest, group robot)
@@ -62,6 +68,15 @@ def sources_for(user: Any) -> list[tuple[str, WorkSource]]:
     role = getattr(user, "role", "")
     chosen = [(k, s) for k, s in _SOURCES.items() if user.is_superuser or role in s.roles]
     return sorted(chosen, key=lambda pair: pair[1].order)
+
+
+def capped_count(rows: Any) -> int:
+    """How many `rows` (a queryset), counting no further than WORK_COUNT_CAP + 1 (shown as "99+")."""
+    return count_upto(rows, WORK_COUNT_CAP + 1)
+
+
+def shown_count(count: int) -> str:
+    return f"{WORK_COUNT_CAP}+" if count > WORK_COUNT_CAP else str(count)
 
 
 def has_queue(user: Any) -> bool:

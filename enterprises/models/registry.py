@@ -100,6 +100,18 @@ class Enterprise(models.Model):
         indexes = [
             models.Index(fields=["district", "current_tier"], name="enterprise_district_tier"),
             models.Index(fields=["current_tier", "district"], name="enterprise_tier_district"),
+            # A district's enterprises in the list's order (name, id), issue 16: a district's page (every
+            # list district staff see) is read off the index instead of sorting the district's firms
+            # (27,000 for 500112, ~100 ms); and the district's enterprise ids by an index-only scan, where
+            # the lists of a district's visits, demands and certifications start (through the foreign key's
+            # own index PostgreSQL fetched every enterprise row of the district from the heap, ~110 ms).
+            # Not (name, id) alone: names start with their place (重庆…, 北京…), so a walk in name order for
+            # one district or city skipped 200,000 other firms first (530 ms, measured).
+            models.Index(fields=["district", "name", "id"], name="enterprise_district_name"),
+            # The other way round: an enterprise's district by an index-only lookup, for the scope check of an
+            # official's list (demand → enterprise → district's jurisdiction), which otherwise reads each
+            # enterprise's heap row (overdue demands' capped count: ~37 → ~29 ms on the loaded 500k set).
+            models.Index(fields=["id"], include=["district"], name="enterprise_id_district"),
             # The few listed firms, for the new-listings metric (a partial index: unlisted rows stay out).
             models.Index(
                 fields=["listed_on"],

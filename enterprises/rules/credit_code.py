@@ -32,6 +32,11 @@ def normalise(raw: str) -> str:
     return "".join(str(raw).split()).upper()
 
 
+def could_be_part_of_a_code(text: str) -> bool:
+    """Whether `text` (normalised) uses only the characters of a code, so some code may start with it."""
+    return _ALLOWED.issuperset(text)
+
+
 def check_character(first17: str) -> str:
     if len(first17) != LENGTH - 1:
         raise ValueError("need the first 17 characters")

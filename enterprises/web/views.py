@@ -25,6 +25,7 @@ from reference.models import District, Industry, Tier
 from zjtx.access import Action, can, can_see_contact, redact_changes, restrict
 from zjtx.errors import DomainError
 from zjtx.page_sections import ENTERPRISE_PAGE, page_sections
+from zjtx.paginator import CappedPaginator
 from zjtx.privacy import mask_phone
 from zjtx.roles import Role
 from zjtx.web import RoleRequiredMixin, scoped_or_404
@@ -33,6 +34,7 @@ from zjtx.web import RoleRequiredMixin, scoped_or_404
 class EnterpriseListView(RoleRequiredMixin, ListView):  # type: ignore[type-arg]
     template_name = "enterprises/list.html"
     paginate_by = 50
+    paginator_class = CappedPaginator
 
     def get_queryset(self) -> QuerySet[Enterprise]:
         self.filterset = EnterpriseFilter(self.request.GET or None, queryset=enterprises_for(self.request.user))

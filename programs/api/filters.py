@@ -19,7 +19,7 @@ from programs.models import (
     RuleKind,
     SubsidyRule,
 )
-from zjtx.filters import CodeInFilter
+from zjtx.filters import DistrictCodeFilter
 
 
 class MeasureFilter(df.FilterSet):
@@ -58,7 +58,7 @@ class EnterpriseMeasureFilter(df.FilterSet):
 
     measure = df.NumberFilter(field_name="measure_id")
     policy = df.CharFilter(field_name="measure__policy__code")
-    district = CodeInFilter(field_name="enterprise__district__code")
+    district = DistrictCodeFilter(field_name="enterprise__district__code")
     enterprise = df.CharFilter(field_name="enterprise__credit_code", method="filter_code")
 
     def filter_code(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:

@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,6 +31,7 @@ from programs.web.uptake_xlsx import uptake_workbook
 from reference.models import District
 from zjtx.access import Action, can
 from zjtx.errors import DomainError
+from zjtx.paginator import CappedPaginator
 from zjtx.web import OFFICE_ROLES, RoleRequiredMixin, scoped_or_404
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -62,7 +62,7 @@ class UnclaimedMatchesView(RoleRequiredMixin, TemplateView):
         district = params.get("district", "")
         if district:
             rows = rows.filter(enterprise__district__code=district)
-        page = Paginator(rows, 50).get_page(params.get("page"))
+        page = CappedPaginator(rows, 50).get_page(params.get("page"))
         query = params.copy()
         query.pop("page", None)
         context.update(

@@ -20,7 +20,7 @@ from servicedesk.models import (
     VisitMode,
 )
 from servicedesk.selectors import overdue_q, visit_due
-from zjtx.filters import CodeInFilter
+from zjtx.filters import CodeInFilter, DistrictCodeFilter
 
 
 class CreditCodeFilter(df.CharFilter):
@@ -46,7 +46,7 @@ class DemandFilter(df.FilterSet):
     category = df.MultipleChoiceFilter(choices=DemandCategory.choices)
     unit = CodeInFilter(field_name="unit__code", label=_("Responsible unit codes (comma-separated)"))
     overdue = StrictBooleanFilter(method="filter_overdue", label=_("Past the due date and not yet resolved"))
-    district = CodeInFilter(field_name="enterprise__district__code", label=_("District codes (comma-separated)"))
+    district = DistrictCodeFilter(field_name="enterprise__district__code", label=_("District codes (comma-separated)"))
     enterprise = CreditCodeFilter(field_name="enterprise__credit_code", label=_("Unified social credit code"))
     visit = df.NumberFilter(field_name="visit_id")
     due_before = df.DateFilter(field_name="due_on", lookup_expr="lt")
@@ -64,7 +64,7 @@ class DemandFilter(df.FilterSet):
 
 
 class VisitFilter(df.FilterSet):
-    district = CodeInFilter(field_name="enterprise__district__code", label=_("District codes (comma-separated)"))
+    district = DistrictCodeFilter(field_name="enterprise__district__code", label=_("District codes (comma-separated)"))
     enterprise = CreditCodeFilter(field_name="enterprise__credit_code", label=_("Unified social credit code"))
     mode = df.MultipleChoiceFilter(choices=VisitMode.choices)
     visitor = df.CharFilter(field_name="visitor__username")
@@ -77,7 +77,7 @@ class VisitFilter(df.FilterSet):
 
 
 class ServiceAssignmentFilter(df.FilterSet):
-    district = CodeInFilter(field_name="enterprise__district__code", label=_("District codes (comma-separated)"))
+    district = DistrictCodeFilter(field_name="enterprise__district__code", label=_("District codes (comma-separated)"))
     enterprise = CreditCodeFilter(field_name="enterprise__credit_code", label=_("Unified social credit code"))
     specialist = df.CharFilter(field_name="specialist__username")
     active = StrictBooleanFilter(field_name="ended_at", lookup_expr="isnull", label=_("Current assignments only"))
@@ -98,7 +98,7 @@ class DailyCheckFilter(df.FilterSet):
     day = df.DateFilter()
     day_after = df.DateFilter(field_name="day", lookup_expr="gte")
     day_before = df.DateFilter(field_name="day", lookup_expr="lt")
-    district = CodeInFilter(field_name="district__code", label=_("District codes (comma-separated)"))
+    district = DistrictCodeFilter(field_name="district__code", label=_("District codes (comma-separated)"))
 
     class Meta:
         model = ServiceDeskDailyCheck

@@ -12,7 +12,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,8 +24,9 @@ from servicedesk import notifications, services
 from servicedesk.selectors import notifications_for
 from zjtx.access import has_any_role
 from zjtx.errors import DomainError
+from zjtx.paginator import CappedPaginator
 from zjtx.web import scoped_or_404
-from zjtx.work_queue import WorkItem, WorkSource, sources_for
+from zjtx.work_queue import WorkItem, WorkSource, capped_count, shown_count, sources_for
 
 ITEMS_PER_KIND = 10
 
@@ -35,8 +35,12 @@ ITEMS_PER_KIND = 10
 class Section:
     key: str
     source: WorkSource
-    count: int
+    count: int  # up to WORK_COUNT_CAP + 1
     items: list[WorkItem]
+
+    @property
+    def shown(self) -> str:
+        return shown_count(self.count)
 
 
 def queue_sections(user: Any, *, limit: int = ITEMS_PER_KIND) -> list[Section]:
@@ -55,13 +59,15 @@ def _urgency(item: WorkItem) -> tuple[int, Any]:
     return (0, "") if item.due_on is None else (1, item.due_on)
 
 
-def header_counts(user: Any) -> dict[str, int]:
+def header_counts(user: Any) -> dict[str, Any]:
     """The counts in the header: open work and unread notifications (a few COUNT queries)."""
     if not has_any_role(user):
-        return {"work": 0, "unread": 0}
+        return {"work": 0, "unread": 0, "work_shown": "0", "unread_shown": "0"}
     today = timezone.localdate()
+    # Each source counts up to WORK_COUNT_CAP + 1, so the sum is exact while it is at most the cap.
     work = sum(source.count(user, today) for _key, source in sources_for(user))
-    return {"work": work, "unread": notifications_for(user).filter(read_at__isnull=True).count()}
+    unread = capped_count(notifications_for(user).filter(read_at__isnull=True))
+    return {"work": work, "unread": unread, "work_shown": shown_count(work), "unread_shown": shown_count(unread)}
 
 
 def context(request: HttpRequest) -> dict[str, Any]:
@@ -120,7 +126,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
             return redirect("servicedesk:notifications")
     else:
         form = NotificationSettingsForm(initial={"email_digest": notifications.wants_email(user)})
-    page = Paginator(notifications_for(user), 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(notifications_for(user), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "servicedesk/notifications.html",

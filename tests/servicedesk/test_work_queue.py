@@ -285,3 +285,29 @@ def test_notification_texts_are_chinese(users, queue):
         notifications.collect(TODAY)
     n = Notification.objects.get(user=users.staff_a, key__startswith=f"demand:{queue['overdue'].pk}:")
     assert "逾期诉求" in n.detail and "已逾期 10 天" in n.detail
+
+
+def test_counts_stop_at_the_cap_and_show_a_plus(client, users, queue, make_enterprise, monkeypatch):
+    """The badge and the chips count up to WORK_COUNT_CAP and show "99+" beyond (here the cap is 3)."""
+    from zjtx import work_queue
+
+    monkeypatch.setattr(work_queue, "WORK_COUNT_CAP", 3)
+    for _ in range(4):
+        _demand(users.staff_a, make_enterprise("500112"), raised_days_ago=40, due_in=-2)
+    sections = _sections(users.staff_a)
+    assert sections["overdue_demands"].count == 4 and sections["overdue_demands"].shown == "3+"  # 5, counted to 4
+    firms = [i.title for i in sections["without_specialist"].items]
+    assert firms[0] != "渝北小巨人有限公司" and len(firms) == len(set(firms))  # the giant has its specialist
+    client.force_login(users.staff_a)
+    html = client.get(reverse("servicedesk:work")).content.decode()
+    assert 'id="work-count">3+<' in html and '<strong class="count">3+</strong>' in html
+
+
+def test_firms_without_a_specialist_highest_tier_first_then_by_name(users, ref, make_enterprise):
+    plain = [make_enterprise("500112", name=n) for n in ("乙公司", "甲公司")]
+    srdi = make_enterprise("500112", name="丙专精特新公司")
+    lifecycle.certification_import(
+        actor=users.superuser, enterprise=srdi, tier=ref.tiers["innovative_sme"], valid_from=TODAY
+    )
+    items = [i.title for i in _sections(users.staff_a)["without_specialist"].items]
+    assert items == ["丙专精特新公司", *sorted(p.name for p in plain)]

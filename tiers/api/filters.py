@@ -16,7 +16,7 @@ from enterprises.rules import credit_code
 from tiers.models import Application, Certification, EligibilityAssessment
 from tiers.models.lifecycle import ApplicationStatusChoices, CertificationStatusChoices
 from tiers.rules.lifecycle import CertificationStatus as C
-from zjtx.filters import CodeInFilter, strict_boolean
+from zjtx.filters import CodeInFilter, DistrictCodeFilter, strict_boolean
 
 
 def _has_certification_in_status(qs: QuerySet[Enterprise], name: str, value: str) -> QuerySet[Enterprise]:
@@ -61,7 +61,7 @@ def contribute_enterprise_filters() -> None:
 class ApplicationFilter(df.FilterSet):
     status = df.MultipleChoiceFilter(choices=ApplicationStatusChoices.choices)
     tier = CodeInFilter(field_name="tier__code")
-    district = CodeInFilter(field_name="enterprise__district__code")
+    district = DistrictCodeFilter(field_name="enterprise__district__code")
     enterprise = df.CharFilter(field_name="enterprise__credit_code", method="filter_code")
     batch_year = df.NumberFilter()
 
@@ -76,7 +76,7 @@ class ApplicationFilter(df.FilterSet):
 class CertificationFilter(df.FilterSet):
     status = df.MultipleChoiceFilter(choices=CertificationStatusChoices.choices)
     tier = CodeInFilter(field_name="tier__code")
-    district = CodeInFilter(field_name="enterprise__district__code")
+    district = DistrictCodeFilter(field_name="enterprise__district__code")
     enterprise = df.CharFilter(field_name="enterprise__credit_code", method="filter_code")
     valid_until_before = df.DateFilter(field_name="valid_until", lookup_expr="lte")
     valid_until_after = df.DateFilter(field_name="valid_until", lookup_expr="gt")
@@ -91,7 +91,7 @@ class CertificationFilter(df.FilterSet):
 
 class AssessmentFilter(df.FilterSet):
     tier = CodeInFilter(field_name="tier__code", label=_("Tier codes"))
-    district = CodeInFilter(field_name="enterprise__district__code", label=_("District codes (comma-separated)"))
+    district = DistrictCodeFilter(field_name="enterprise__district__code", label=_("District codes (comma-separated)"))
     jurisdiction = df.CharFilter(field_name="enterprise__district__jurisdiction__code", label=_("Jurisdiction code"))
     enterprise = df.CharFilter(method="filter_code", label=_("Unified social credit code"))
     passed = strict_boolean(_("Eligible now"))
