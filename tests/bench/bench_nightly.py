@@ -368,7 +368,9 @@ def child_main(options: argparse.Namespace) -> int:
 
 def run_child(kind: str, options: argparse.Namespace, database: str | None = None, day: str | None = None) -> dict:
     """Run one child; its JSON result plus start/peak RSS, ru_maxrss (KiB), RSS samples and the load average."""
-    env = {**os.environ, **({"DATABASE_URL": database} if database else {})}
+    # DEBUG off, as on a worker: with it on, Django keeps the text of the last 9,000 queries, and the
+    # assessment's bulk upserts (megabytes each) would make its memory grow with the data set.
+    env = {**os.environ, "DEBUG": "false", **({"DATABASE_URL": database} if database else {})}
     with tempfile.TemporaryDirectory() as tmp:
         out, err = Path(tmp) / "out.json", Path(tmp) / "stderr"
         command = [sys.executable, __file__, "--child", kind, "--out", str(out),
