@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -114,6 +115,17 @@ def test_the_copy_and_orm_writers_store_the_same_rows(firms_63):
             eligibility.assess_all(day, writer=writer)
         rows[writer] = stored()
     assert rows["copy"] == rows["orm"] and rows["copy"]
+
+
+@pytest.mark.skipif(not settings.USES_POSTGRES, reason="COPY needs PostgreSQL")
+def test_the_copy_writer_keeps_quotes_backslashes_and_control_characters(eligibility_firms):
+    firm = eligibility_firms.near_score
+    tier, result = eligibility.assess_enterprise(firm, timezone.localdate())
+    text = 'a "quoted" back\\slash\ttab\nline 中文'
+    first = dataclasses.replace(result.indicators[0], value=text)
+    result = dataclasses.replace(result, indicators=(first, *result.indicators[1:]))
+    eligibility._write_copy(firm.pk, firm.pk, [(firm.pk, tier, result)], timezone.localdate())
+    assert EligibilityAssessment.objects.get(enterprise=firm).indicators[0]["value"] == text
 
 
 def test_new_facts_change_the_verdict_on_the_next_run(eligibility_firms):

@@ -170,7 +170,9 @@ _JSON_FIELDS = frozenset({"indicators", "lacking", "unknown", "score_closers"})
 
 def _copy_value(name: str, value: Any) -> str:
     if name in _JSON_FIELDS:
-        return copy_text(json.dumps(value, ensure_ascii=False))
+        # JSON text has no raw tab, newline or carriage return (it escapes them), so only its backslashes
+        # need COPY's escaping: a replace, several times faster than copy_text's translate on long texts.
+        return json.dumps(value, ensure_ascii=False).replace("\\", "\\\\")
     if isinstance(value, bool):
         return "t" if value else "f"
     return copy_text(value)
