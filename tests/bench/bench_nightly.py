@@ -449,16 +449,19 @@ class Table:
         self.rows: list[dict[str, str]] = []
 
     def add(self, figure: str, value: str, reference: str = "", ratio: str = "", goal: str = "",
-            met: bool | None = None, note: str = "") -> None:  # fmt: skip
+            met: bool | None = None, note: str = "", load: float | None = None) -> None:  # fmt: skip
+        """A summary row; `load` (the 1-minute load average when the job started) is kept beside it."""
         row = {"figure": figure, "value": value, "reference": reference, "ratio": ratio, "goal": goal,
-               "met": "" if met is None else "met" if met else "MISSED"}  # fmt: skip
+               "met": "" if met is None else "met" if met else "MISSED",
+               "load": "" if load is None else f"{load:.2f}"}  # fmt: skip
         self.rows.append(row)
-        print(f"  {figure:52} {value:>10} {reference:>26} {ratio:>7}  {goal:24} {row['met']:6} {note}", flush=True)
+        print(f"  {figure:52} {value:>10} {reference:>26} {ratio:>7}  {goal:24} {row['met']:6} "
+              f"{'load ' + row['load'] if row['load'] else ''} {note}", flush=True)  # fmt: skip
 
     def markdown(self) -> str:
-        lines = ["| figure | value | reference | ratio | goal | met |", "|---|---|---|---|---|---|"]
-        lines += [f"| {r['figure']} | {r['value']} | {r['reference']} | {r['ratio']} | {r['goal']} | {r['met']} |"
-                  for r in self.rows]  # fmt: skip
+        lines = ["| figure | value | reference | ratio | goal | met | load |", "|---|---|---|---|---|---|---|"]
+        lines += [f"| {r['figure']} | {r['value']} | {r['reference']} | {r['ratio']} | {r['goal']} | {r['met']} "
+                  f"| {r['load']} |" for r in self.rows]  # fmt: skip
         return "\n".join(lines)
 
 
@@ -471,7 +474,7 @@ def _memory_row(table: Table, job: str, runs: list[dict], baseline: dict, note: 
     maxrss = max(r["ru_maxrss_kib"] for r in runs)
     table.add(f"{job}: peak RSS", mib(peak), f"bare Django {mib(baseline['peak_kib'])}",
               f"+{(peak - baseline['peak_kib']) / 1024:.0f} MiB", note=f"ru_maxrss {mib(maxrss)}; "
-              f"during the run {_rss_path(runs[-1]['samples'])}")  # fmt: skip
+              f"during the run {_rss_path(runs[-1]['samples'])}", load=runs[-1]["load"])  # fmt: skip
     return int(peak)
 
 
@@ -509,7 +512,7 @@ def bench(options: argparse.Namespace, table: Table) -> None:
                 table.add(f"eligibility assessment {n:,}{suffix}: {night}", seconds(took),
                           f"read inputs + write {seconds(ref)}", f"{took / ref:.1f}×",
                           f"< {ASSESS_GOAL_SECONDS} s" if national else "", took < ASSESS_GOAL_SECONDS if national
-                          else None, note=f"load {run['load']:.2f}")  # fmt: skip
+                          else None, load=run["load"])  # fmt: skip
             peaks[("eligibility assessment", label)] = _memory_row(table, f"eligibility assessment{suffix}",
                                                                    [first, second], baseline)  # fmt: skip
         for job, name in (("expire", "expiry"), ("servicedesk", "service-desk daily check"),
@@ -542,7 +545,7 @@ def bench(options: argparse.Namespace, table: Table) -> None:
                 goal = f"≤ {SNAPSHOT_GOAL_RATIO}× GROUP BY" if national else ""
                 ok = took / ref <= SNAPSHOT_GOAL_RATIO if national else None
             table.add(f"{figure}, median of {options.repeat}", seconds(took), reference, f"{took / ref:.1f}×",
-                      goal, ok, note=f"load {load:.2f}")  # fmt: skip
+                      goal, ok, load=load)  # fmt: skip
             peaks[(name, label)] = _memory_row(table, f"{name}{suffix}", runs, baseline)
     if len(databases) > 1:
         national, small = _label(None), _label(databases[1])
@@ -555,7 +558,7 @@ def bench(options: argparse.Namespace, table: Table) -> None:
 
 def nightly_rows(argv: list[str] | None = None) -> list[dict[str, str]]:
     """Run the benchmark (options as on the command line; the small data set from NIGHTLY_SMALL_DATABASE_URL)
-    and return its summary rows: figure, value, reference, ratio, goal, met."""
+    and return its summary rows: figure, value, reference, ratio, goal, met (and load, the load average)."""
     options = parser().parse_args(argv or [])
     table = Table()
     bench(options, table)
