@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from enterprises.models import EligibilityProfile
 from tiers.models import EligibilityAssessment
 from tiers.selectors import assessment_counts
 from tiers.services import eligibility, lifecycle
+
+WRITERS = [
+    pytest.param("copy", marks=pytest.mark.skipif(not settings.USES_POSTGRES, reason="COPY needs PostgreSQL")),
+    "orm",
+]
 
 
 def verdicts():
@@ -20,9 +27,10 @@ def verdicts():
     }
 
 
-def test_each_enterprise_is_assessed_for_the_tier_above_its_own(eligibility_firms):
+@pytest.mark.parametrize("writer", WRITERS)
+def test_each_enterprise_is_assessed_for_the_tier_above_its_own(eligibility_firms, writer):
     today = timezone.localdate()
-    run = eligibility.assess_all(today)
+    run = eligibility.assess_all(today, writer=writer)
     assert run.assessed == 7  # the little giant has no tier above it
     assert verdicts() == {
         "渝北合格企业": ("srdi_sme", "eligible"),
@@ -64,30 +72,60 @@ def test_before_2026_04_01_the_2022_document_judges(firms_63):
     assert EligibilityAssessment.objects.get(enterprise=firms_63.near_score).lacking == ["score"]
 
 
+@pytest.mark.parametrize("writer", WRITERS)
 def test_rerun_for_the_same_day_leaves_one_row_per_enterprise_and_tier(
-    eligibility_firms, django_assert_max_num_queries
+    eligibility_firms, django_assert_max_num_queries, writer
 ):
     today = timezone.localdate()
-    eligibility.assess_all(today)
+    eligibility.assess_all(today, writer=writer)
     before = {(a.pk, a.enterprise_id, a.tier_id, a.score, a.passed) for a in EligibilityAssessment.objects.all()}
     with django_assert_max_num_queries(20):
-        eligibility.assess_all(today)
+        eligibility.assess_all(today, writer=writer)
     after = {(a.pk, a.enterprise_id, a.tier_id, a.score, a.passed) for a in EligibilityAssessment.objects.all()}
     assert after == before
 
 
-def test_moving_up_a_tier_replaces_the_assessment(eligibility_firms, users, ref):
+@pytest.mark.parametrize("writer", WRITERS)
+def test_moving_up_a_tier_replaces_the_assessment(eligibility_firms, users, ref, writer):
     today = timezone.localdate()
-    eligibility.assess_all(today)
+    eligibility.assess_all(today, writer=writer)
     firm = eligibility_firms.eligible
     lifecycle.certification_import(
         actor=users.superuser, enterprise=firm, tier=ref.tiers["srdi_sme"], valid_from=today - dt.timedelta(days=1)
     )
-    run = eligibility.assess_all(today)
+    run = eligibility.assess_all(today, writer=writer)
     assert run.removed == 1
     assert list(EligibilityAssessment.objects.filter(enterprise=firm).values_list("tier__code", flat=True)) == [
         "little_giant"
     ]
+
+
+@pytest.mark.skipif(not settings.USES_POSTGRES, reason="COPY needs PostgreSQL")
+def test_the_copy_and_orm_writers_store_the_same_rows(firms_63):
+    def stored() -> list[tuple[object, ...]]:
+        return sorted(
+            (a.enterprise_id, a.tier_id, *(getattr(a, f) for f in eligibility.UPDATE_FIELDS))
+            for a in EligibilityAssessment.objects.all()
+        )
+
+    rows = {}
+    for writer in ("copy", "orm"):
+        EligibilityAssessment.objects.all().delete()
+        for day in (firms_63.day, timezone.localdate()):  # both documents: scores, directs, every JSON column
+            eligibility.assess_all(day, writer=writer)
+        rows[writer] = stored()
+    assert rows["copy"] == rows["orm"] and rows["copy"]
+
+
+@pytest.mark.skipif(not settings.USES_POSTGRES, reason="COPY needs PostgreSQL")
+def test_the_copy_writer_keeps_quotes_backslashes_and_control_characters(eligibility_firms):
+    firm = eligibility_firms.near_score
+    tier, result = eligibility.assess_enterprise(firm, timezone.localdate())
+    text = 'a "quoted" back\\slash\ttab\nline 中文'
+    first = dataclasses.replace(result.indicators[0], value=text)
+    result = dataclasses.replace(result, indicators=(first, *result.indicators[1:]))
+    eligibility._write_copy(firm.pk, firm.pk, [(firm.pk, tier, result)], timezone.localdate())
+    assert EligibilityAssessment.objects.get(enterprise=firm).indicators[0]["value"] == text
 
 
 def test_new_facts_change_the_verdict_on_the_next_run(eligibility_firms):

@@ -178,3 +178,29 @@ def test_expiry_job_expires_once_and_drops_current_tier(users, ref, make_enterpr
     assert (higher.status, lower.status) == ("expired", "active")
     assert CertificationTransition.objects.filter(certification=higher, action="expire").count() == 1
     assert AuditEntry.objects.filter(action=AuditAction.TRANSITION, object_id=str(higher.pk)).count() == 1
+
+
+def _ending(users, ref, make_enterprise, n, today):
+    for _ in range(n):
+        lifecycle.certification_import(
+            actor=users.superuser,
+            enterprise=make_enterprise(),
+            tier=ref.tiers["innovative_sme"],
+            valid_from=today - timedelta(days=3 * 365),
+            valid_until=today,
+        )
+
+
+def test_expiry_job_queries_do_not_grow_with_the_certifications(
+    users, ref, make_enterprise, django_assert_max_num_queries
+):
+    # A night's batch is written with a fixed number of statements: no query per certification.
+    today = timezone.localdate()
+    _ending(users, ref, make_enterprise, 2, today)
+    with django_assert_max_num_queries(10):
+        assert lifecycle.certifications_expire(today=today) == 2
+    _ending(users, ref, make_enterprise, 12, today)
+    with django_assert_max_num_queries(10):
+        assert lifecycle.certifications_expire(today=today) == 12
+    entries = AuditEntry.objects.filter(action=AuditAction.TRANSITION, changes={"status": ["active", "expired"]})
+    assert entries.count() == 14 and all(e.district_id for e in entries)

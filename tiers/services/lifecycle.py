@@ -17,7 +17,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import record
+from accounts.audit import record_many
 from accounts.models import AuditAction
 from enterprises.models import Enterprise
 from reference.models import Tier
@@ -184,8 +184,11 @@ def certifications_expire(*, today: date | None = None) -> int:
     expired = 0
     while True:
         with transaction.atomic():
+            # The enterprise comes along (the audit entry names its district) but is not locked: only the
+            # certifications change here.
             batch = list(
-                Certification.objects.select_for_update(skip_locked=True)
+                Certification.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("enterprise")
                 .filter(status__in=C.HOLDING, valid_until__lte=today)
                 .order_by("id")[:1000]
             )
@@ -201,8 +204,7 @@ def certifications_expire(*, today: date | None = None) -> int:
                 )
                 for c in batch
             )
-            for c in batch:
-                record(AuditAction.TRANSITION, c, changes={"status": [c.status, C.EXPIRED]})
+            record_many(AuditAction.TRANSITION, ((c, {"status": [c.status, C.EXPIRED]}) for c in batch))
             refresh_current_tier({c.enterprise_id for c in batch}, today=today)
             expired += len(batch)
 
