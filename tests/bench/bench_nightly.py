@@ -576,6 +576,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=int, default=3, help="runs of the shorter jobs and their references (median)")
     p.add_argument("--expiry-days", type=int, default=90, help="expire what ends within this many days")
     p.add_argument("--day", default="", help="the night's day (default today, Asia/Shanghai)")
+    p.add_argument("--summary-json", help="also write the rows for tests/bench/summary.py (--concat, bench_scale's)")
     p.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
     return p
@@ -590,6 +591,17 @@ def main() -> int:
     print(f"  {'figure':52} {'value':>10} {'reference':>26} {'ratio':>7}  {'goal':24} met")
     bench(options, table)
     print("\n" + table.markdown())
+    if options.summary_json:
+        from tests.bench.summary import Row, save
+
+        save(
+            [
+                Row(r["figure"], r["value"], r["reference"], r["ratio"], r["goal"],
+                    {"met": True, "MISSED": False}.get(r["met"]), float(r["load"] or 0))
+                for r in table.rows
+            ],
+            options.summary_json,
+        )  # fmt: skip
     return 0
 
 
