@@ -343,19 +343,9 @@ def child_snapshot_reference(day: dt.date, options: argparse.Namespace) -> dict[
     """bench_scale's hand-written GROUP BY of the same counts (imported, so that both benchmarks time one text)."""
     from django.db import connection
 
-    from enterprises.models import ListingStatus
-    from reference.models import Tier
-    from reporting.models import Metric
-    from tests.bench.bench_scale import REFERENCE_SQL
+    from tests.bench.bench_scale import REFERENCE_SQL, reference_params
 
-    codes = {c for m in Metric.objects.filter(kind="tier_holders") for c in m.params["tiers"]}
-    since = min(dt.date.fromisoformat(m.params["since"]) for m in Metric.objects.filter(kind="new_listings"))
-    params = {
-        "tiers": list(Tier.objects.filter(code__in=codes).values_list("id", flat=True)),
-        "day": day,
-        "boards": sorted(ListingStatus.listed_on_exchange()),
-        "since": since,
-    }
+    params = reference_params(day)
 
     def select() -> int:
         with connection.cursor() as cursor:

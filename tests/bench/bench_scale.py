@@ -262,24 +262,31 @@ SELECT e.district_id, NULL, COUNT(*)
 """
 
 
-def bench_snapshot(repeat: int = 7) -> None:
+def reference_params(day: Any) -> dict[str, Any]:
+    """The parameters of REFERENCE_SQL for `day` (a date): the tiers and the listing window the metrics count."""
     import datetime as dt
 
     from enterprises.models import ListingStatus
     from reference.models import Tier
     from reporting.models import Metric
-    from reporting.services.snapshots import snapshot_day
 
-    print("\ndaily progress snapshot (all targets, all districts and cities)")
-    day = timezone.localdate()
     codes = {c for m in Metric.objects.filter(kind="tier_holders") for c in m.params["tiers"]}
     since = min(dt.date.fromisoformat(m.params["since"]) for m in Metric.objects.filter(kind="new_listings"))
-    params = {
+    return {
         "tiers": list(Tier.objects.filter(code__in=codes).values_list("id", flat=True)),
         "day": day,
         "boards": sorted(ListingStatus.listed_on_exchange()),
         "since": since,
     }
+
+
+def bench_snapshot(repeat: int = 7) -> None:
+
+    from reporting.services.snapshots import snapshot_day
+
+    print("\ndaily progress snapshot (all targets, all districts and cities)")
+    day = timezone.localdate()
+    params = reference_params(day)
 
     def reference() -> None:
         with connection.cursor() as cursor:
