@@ -41,7 +41,7 @@ from programs.rules import subsidy as engine
 from programs.services.eligibility import MatchTarget, estimate, judge, target_for
 from reference.services.jobs import job_run
 from zjtx.access import dangerously_unrestricted
-from zjtx.pgcopy import copy_into, copy_text
+from zjtx.pgcopy import copy_into_stage, copy_text
 
 JOB = selectors.MATCH_JOB
 CHUNK = 20_000
@@ -254,15 +254,13 @@ def benefit_matching_run(day: date) -> dict[str, Any]:
 def _write_copy(first: int, last: int, rows: list[tuple[int, int, Outcome]], day: date) -> tuple[int, int, int]:
     """COPY the range's rows into a temporary table, merge the changed ones, delete the ones gone."""
     table = BenefitMatch._meta.db_table
-    with connection.cursor() as cursor:
-        # Dropped here and at the end too: inside an outer transaction (tests, a caller's atomic block) the
-        # ON COMMIT DROP only happens at its end.
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {STAGE} (enterprise_id bigint, measure_id bigint, verdict varchar(12), "
-            "reasons jsonb, missing jsonb, rule_id bigint, inputs jsonb, amount numeric(16, 2)) ON COMMIT DROP"
-        )
-    copy_into(STAGE, COLUMNS, "".join(f"{e}\t{m}\t{o.copy_text}\n" for e, m, o in rows))
+    copy_into_stage(
+        STAGE,
+        "(enterprise_id bigint, measure_id bigint, verdict varchar(12), reasons jsonb, missing jsonb,"
+        " rule_id bigint, inputs jsonb, amount numeric(16, 2))",
+        COLUMNS,
+        "".join(f"{e}\t{m}\t{o.copy_text}\n" for e, m, o in rows),
+    )
     stored = ", ".join(f"t.{c}" for c in COMPARED)
     staged = ", ".join(f"s.{c}" for c in COMPARED)
     with connection.cursor() as cursor:

@@ -39,7 +39,7 @@ from tiers.models import Certification, EligibilityAssessment
 from tiers.rules.eligibility import Choice, Facts, Result, YearFigures, evaluate
 from tiers.rules.lifecycle import CertificationStatus
 from zjtx.access import dangerously_unrestricted
-from zjtx.pgcopy import copy_into, copy_text
+from zjtx.pgcopy import copy_into_stage, copy_text
 
 # Enterprises per chunk (one transaction each): large enough that the per-chunk round trips are few,
 # small enough that a chunk's facts and results stay a few tens of MiB.
@@ -229,14 +229,13 @@ def _write_copy(first: int, last: int, verdicts: list[tuple[int, Tier, Result]],
     """COPY the chunk's rows into a temporary table, upsert them in one statement, delete the chunk's stale rows."""
     table = EligibilityAssessment._meta.db_table
     columns = ["enterprise_id", "tier_id", *UPDATE_FIELDS]
-    with connection.cursor() as cursor:
-        # Dropped here and at the end too: inside an outer transaction (tests, a caller's atomic block) the
-        # ON COMMIT DROP only happens at its end.  The stage copies the table's column types.
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {STAGE} ON COMMIT DROP AS SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
-        )
-    copy_into(STAGE, columns, "".join(_copy_line(eid, tier.pk, result, day) for eid, tier, result in verdicts))
+    # The stage copies the table's column types.
+    copy_into_stage(
+        STAGE,
+        f"AS SELECT {', '.join(columns)} FROM {table} WITH NO DATA",
+        columns,
+        "".join(_copy_line(eid, tier.pk, result, day) for eid, tier, result in verdicts),
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""

@@ -20,7 +20,7 @@ from accounts.audit import sql_insert
 from accounts.models import AuditAction
 from enterprises.models import Enterprise
 from tiers.models import Certification, CertificationTransition
-from zjtx.pgcopy import copy_into, copy_text
+from zjtx.pgcopy import copy_into_stage, copy_text
 
 STAGE = "tier_list_new_certifications"
 STAGE_COLUMNS = ["row_no", "enterprise_id", "status", "valid_from", "valid_until", "ended_on", "reason"]
@@ -33,16 +33,15 @@ def insert_certifications(*, tier_id: int, rows: list[NewCertification], actor_i
     """Insert the certifications with their transition and audit entry each; returns how many."""
     if not rows:
         return 0
-    with connection.cursor() as cursor:
-        # Dropped at the end of the import's transaction (which also keeps it on one server session
-        # behind pgbouncer's transaction pooling).
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} (row_no integer, enterprise_id bigint, status text,"
-            " valid_from date, valid_until date, ended_on date, reason text) ON COMMIT DROP"
-        )
-        cursor.execute(f"TRUNCATE {STAGE}")
-    copy_into(STAGE, STAGE_COLUMNS, "".join("\t".join(map(copy_text, row)) + "\n" for row in rows))
-
+    # Dropped at the end of the import's transaction (which also keeps it on one server session behind
+    # pgbouncer's transaction pooling).
+    copy_into_stage(
+        STAGE,
+        "(row_no integer, enterprise_id bigint, status text, valid_from date, valid_until date, ended_on date,"
+        " reason text)",
+        STAGE_COLUMNS,
+        "".join("\t".join(map(copy_text, row)) + "\n" for row in rows),
+    )
     certifications = Certification._meta.db_table
     transitions = CertificationTransition._meta.db_table
     enterprises = Enterprise._meta.db_table
